@@ -1,0 +1,167 @@
+/// One Kafka record batch v2 in a byte buffer: its parsed header and where its bytes are.
+///
+/// Creating one checks the header's bounds and the CRC, so every field and every byte
+/// of it can be trusted; decoding records checks their structure as it goes.
+public struct RecordBatch: Sendable {
+    /// The parsed header.
+    public let header: RecordBatchHeader
+    /// The buffer holding the batch (and possibly others around it).
+    public let storage: [UInt8]
+    /// Where the batch starts in ``storage``.
+    public let start: Int
+
+    /// The batch's bytes.
+    public var bytes: ArraySlice<UInt8> { storage[start..<(start + header.totalSize)] }
+
+    /// Parses and checks the batch at `position` of `storage`.
+    ///
+    /// - Throws: ``BasaltError/invalidBatch(reason:)`` for a bad magic, length or record
+    ///   count; ``BasaltError/messageTooLarge(bytes:limit:)`` past `maxBatchBytes`;
+    ///   ``BasaltError/crcMismatch(stored:computed:)``.
+    public init(storage: [UInt8], at position: Int = 0, maxBatchBytes: Int = Int(Int32.max)) throws {
+        precondition(position >= 0 && position <= storage.count, "batch position outside the buffer")
+        let header = try storage.withUnsafeBytes { (raw) throws -> RecordBatchHeader in
+            let rest = UnsafeRawBufferPointer(rebasing: raw[position...])
+            let header = try RecordBatchHeader(parsing: rest)
+            try header.validate(available: rest.count, maxBatchBytes: maxBatchBytes)
+            let computed = CRC32C.checksum(
+                UnsafeRawBufferPointer(rebasing: rest[RecordBatchHeader.attributesPosition..<header.totalSize]))
+            guard computed == header.crc else { throw BasaltError.crcMismatch(stored: header.crc, computed: computed) }
+            return header
+        }
+        self.header = header
+        self.storage = storage
+        self.start = position
+    }
+
+    /// Decodes the batch's records, decompressing them first when needed.
+    ///
+    /// - Parameters:
+    ///   - minimumOffset: records below it are skipped (a read that starts inside a batch).
+    ///   - limit: most bytes decompressed records may take; guards against hostile frames.
+    /// - Throws: ``BasaltError/unsupportedCompression(codec:)``,
+    ///   ``BasaltError/corruptCompressedData(reason:)``, or
+    ///   ``BasaltError/invalidBatch(reason:)`` when a record's structure is damaged.
+    public func records(from minimumOffset: Int64 = .min, decompressedLimit limit: Int = 256 << 20) throws -> [ConsumerRecord] {
+        var output: [ConsumerRecord] = []
+        output.reserveCapacity(Int(header.recordsCount))
+        try appendRecords(to: &output, from: minimumOffset, decompressedLimit: limit)
+        return output
+    }
+
+    /// Checks every record's structure without keeping them: what a raw batch from a
+    /// client must pass before it is appended.
+    public func validateRecords(decompressedLimit limit: Int = 256 << 20) throws {
+        try withRecordsSection(decompressedLimit: limit) { section, sectionStorage, sectionStart in
+            try Self.walkRecords(section, header: header) { _, _, _, _, _, _, _ in }
+        }
+    }
+
+    /// Appends the batch's records at or above `minimumOffset` to `output`.
+    public func appendRecords(
+        to output: inout [ConsumerRecord], from minimumOffset: Int64 = .min, decompressedLimit limit: Int = 256 << 20
+    ) throws {
+        let header = self.header
+        try withRecordsSection(decompressedLimit: limit) { section, sectionStorage, sectionStart in
+            try Self.walkRecords(section, header: header) { offsetDelta, timestampDelta, keyStart, keyCount, valueStart, valueCount, headers in
+                let offset = header.baseOffset + Int64(offsetDelta)
+                guard offset >= minimumOffset else { return }
+                let timestamp = header.isLogAppendTime ? header.maxTimestamp : header.baseTimestamp &+ timestampDelta
+                output.append(ConsumerRecord(
+                    offset: offset, timestamp: timestamp, headers: headers, storage: sectionStorage,
+                    keyStart: sectionStart + keyStart, keyCount: keyCount,
+                    valueStart: sectionStart + valueStart, valueCount: valueCount))
+            }
+        }
+    }
+
+    /// Calls `body` with the uncompressed records section, the array that holds it and
+    /// where the section starts in that array.
+    private func withRecordsSection(
+        decompressedLimit limit: Int,
+        _ body: (UnsafeRawBufferPointer, [UInt8], Int) throws -> Void
+    ) throws {
+        let sectionStart = start + RecordBatchHeader.size
+        let sectionEnd = start + header.totalSize
+        guard let codec = header.compression else {
+            throw BasaltError.unsupportedCompression(codec: "invalid codec number \(header.codecNumber)")
+        }
+        switch codec {
+        case .none:
+            try storage.withUnsafeBytes { raw in
+                try body(UnsafeRawBufferPointer(rebasing: raw[sectionStart..<sectionEnd]), storage, sectionStart)
+            }
+        case .lz4:
+            // Records are at least 7 bytes, so the count bounds a useful first guess.
+            let guess = Int(header.recordsCount) * 16
+            let plain = try storage.withUnsafeBytes { raw in
+                try LZ4Frame.decompress(
+                    UnsafeRawBufferPointer(rebasing: raw[sectionStart..<sectionEnd]), expectedSize: guess, limit: limit)
+            }
+            try plain.withUnsafeBytes { raw in try body(raw, plain, 0) }
+        case .gzip, .snappy, .zstd:
+            throw BasaltError.unsupportedCompression(codec: codec.description)
+        }
+    }
+
+    /// Walks the records of an uncompressed records section, checking each one.
+    /// `visit` gets offset delta, timestamp delta, key start and count (−1 null), value
+    /// start and count (−1 null), and headers; positions are relative to `section`.
+    @inline(__always)
+    static func walkRecords(
+        _ section: UnsafeRawBufferPointer, header: RecordBatchHeader,
+        _ visit: (Int, Int64, Int, Int, Int, Int, [RecordHeader]) -> Void
+    ) throws {
+        var position = 0
+        let count = Int(header.recordsCount)
+        for index in 0..<count {
+            guard let bodySize = Varint.read32(section, &position), bodySize >= 6,
+                  bodySize <= section.count - position else {
+                throw recordError(index, "length runs past the records section")
+            }
+            let recordEnd = position + bodySize
+            let record = UnsafeRawBufferPointer(rebasing: section[..<recordEnd])
+            position += 1  // attributes, unused
+            guard let timestampDelta = Varint.read(record, &position) else { throw recordError(index, "bad timestamp delta") }
+            guard let offsetDelta = Varint.read32(record, &position), offsetDelta == index else {
+                throw recordError(index, "offset delta is not \(index)")
+            }
+            guard let keyCount = Varint.read32(record, &position), keyCount >= -1,
+                  keyCount <= recordEnd - position else { throw recordError(index, "bad key length") }
+            let keyStart = position
+            position += max(keyCount, 0)
+            guard let valueCount = Varint.read32(record, &position), valueCount >= -1,
+                  valueCount <= recordEnd - position else { throw recordError(index, "bad value length") }
+            let valueStart = position
+            position += max(valueCount, 0)
+            guard let headerCount = Varint.read32(record, &position), headerCount >= 0,
+                  headerCount <= (recordEnd - position) / 2 else { throw recordError(index, "bad header count") }
+            var headers: [RecordHeader] = []
+            if headerCount > 0 {
+                headers.reserveCapacity(headerCount)
+                for _ in 0..<headerCount {
+                    guard let headerKeyCount = Varint.read32(record, &position), headerKeyCount >= 0,
+                          headerKeyCount <= recordEnd - position else { throw recordError(index, "bad header key length") }
+                    let key = String(decoding: UnsafeRawBufferPointer(rebasing: record[position..<(position + headerKeyCount)]),
+                                     as: UTF8.self)
+                    position += headerKeyCount
+                    guard let headerValueCount = Varint.read32(record, &position), headerValueCount >= -1,
+                          headerValueCount <= recordEnd - position else { throw recordError(index, "bad header value length") }
+                    let value = headerValueCount < 0 ? nil
+                        : Array(UnsafeRawBufferPointer(rebasing: record[position..<(position + headerValueCount)]))
+                    position += max(headerValueCount, 0)
+                    headers.append(RecordHeader(key: key, value: value))
+                }
+            }
+            guard position == recordEnd else { throw recordError(index, "\(recordEnd - position) unexplained bytes") }
+            visit(offsetDelta, timestampDelta, keyStart, keyCount, valueStart, valueCount, headers)
+        }
+        guard position == section.count else {
+            throw BasaltError.invalidBatch(reason: "\(section.count - position) bytes after the last of \(count) records")
+        }
+    }
+
+    private static func recordError(_ index: Int, _ reason: String) -> BasaltError {
+        BasaltError.invalidBatch(reason: "record \(index): \(reason)")
+    }
+}
