@@ -6,7 +6,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Basalt", targets: ["Basalt"]),
+        .library(name: "BasaltKafka", targets: ["BasaltKafka"]),
         .executable(name: "basalt-demo", targets: ["basalt-demo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -18,6 +22,10 @@ let package = Package(
         .target(
             name: "Basalt",
             dependencies: ["CLZ4", "CCRC32C"]
+        ),
+        .target(
+            name: "BasaltKafka",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         .executableTarget(
             name: "basalt-demo",
@@ -33,6 +41,10 @@ let package = Package(
         .testTarget(
             name: "BasaltTests",
             dependencies: ["Basalt", "BasaltCrashWriter"]
+        ),
+        .testTarget(
+            name: "BasaltKafkaTests",
+            dependencies: ["BasaltKafka", .product(name: "NIOCore", package: "swift-nio")]
         ),
     ],
     swiftLanguageModes: [.v6]
