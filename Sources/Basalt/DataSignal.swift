@@ -1,0 +1,58 @@
+import Synchronization
+
+/// Wakes tasks waiting for a log to grow, without polling.
+///
+/// A waiter registers with a condition that is checked under the signal's lock, so an
+/// append that lands between the caller's own check and its registration still wakes
+/// it. A timeout resumes the waiter if nothing arrives first.
+final class DataSignal: Sendable {
+    private struct State {
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextID: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Waits until `ready()` is true or `timeout` passes. Returns `ready()` at the end.
+    func wait(timeout: Duration, until ready: @Sendable () -> Bool) async -> Bool {
+        if ready() { return true }
+        let deadline = ContinuousClock.now + timeout
+        while !ready() {
+            if ContinuousClock.now >= deadline { return false }
+            let id: UInt64 = state.withLock { state in
+                state.nextID += 1
+                return state.nextID
+            }
+            let timer = Task {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                self.resume(id)
+            }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    // Checked under the lock the timer also takes: either the timer finds
+                    // this waiter registered, or the deadline has passed here.
+                    if ready() || ContinuousClock.now >= deadline { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+            timer.cancel()
+        }
+        return true
+    }
+
+    /// Wakes every waiter; each re-checks its condition.
+    func notifyAll() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            defer { state.waiters.removeAll(keepingCapacity: true) }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func resume(_ id: UInt64) {
+        let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+        waiter?.resume()
+    }
+}

@@ -1,0 +1,42 @@
+/// Per-topic settings of a partition log. Units are in the names.
+public struct LogConfig: Sendable, Hashable, Codable {
+    /// A segment rolls when the next batch would take it past this size. Default 1 GiB;
+    /// at most 2 GiB − 1, since index positions are 32-bit.
+    public var segmentBytes: Int = 1 << 30
+    /// A non-empty segment rolls when its first batch is older than this. Default 7 days.
+    public var segmentMs: Int64 = 7 * 24 * 3_600_000
+    /// Bytes appended between two sparse index entries. Default 4096.
+    public var indexIntervalBytes: Int = 4096
+    /// Size each index file is preallocated to; a full index rolls the segment. Default 10 MiB.
+    public var maxIndexBytes: Int = 10 << 20
+    /// Largest batch accepted, header included (Kafka's `max.message.bytes`). Default 1 MiB + 12.
+    public var maxMessageBytes: Int = 1_048_588
+    /// Closed segments are deleted while the partition would stay above this size; −1 keeps all.
+    public var retentionBytes: Int64 = -1
+    /// Closed segments whose newest record is older than this are deleted; −1 keeps all. Default 7 days.
+    public var retentionMs: Int64 = 7 * 24 * 3_600_000
+    /// When appends reach stable storage. Default ``Durability/everyAppend``.
+    public var durability: Durability = .everyAppend
+
+    /// The defaults above.
+    public init() {}
+
+    /// Checks that every value is in range.
+    public func validate() throws {
+        guard segmentBytes >= RecordBatchHeader.size, segmentBytes <= Int(Int32.max) else {
+            throw BasaltError.invalidConfiguration("segmentBytes must be in 61...\(Int32.max), got \(segmentBytes)")
+        }
+        guard segmentMs > 0 else { throw BasaltError.invalidConfiguration("segmentMs must be positive") }
+        guard indexIntervalBytes >= 0 else { throw BasaltError.invalidConfiguration("indexIntervalBytes must be ≥ 0") }
+        guard maxIndexBytes >= 4096 else { throw BasaltError.invalidConfiguration("maxIndexBytes must be ≥ 4096") }
+        guard maxMessageBytes >= RecordBatchHeader.size else {
+            throw BasaltError.invalidConfiguration("maxMessageBytes must be ≥ 61")
+        }
+        guard retentionBytes >= -1, retentionMs >= -1 else {
+            throw BasaltError.invalidConfiguration("retentionBytes and retentionMs must be ≥ −1")
+        }
+        if case .interval(let milliseconds) = durability, milliseconds <= 0 {
+            throw BasaltError.invalidConfiguration("a flush interval must be positive")
+        }
+    }
+}

@@ -1,0 +1,160 @@
+extension PartitionLog {
+    /// Where the batch holding an offset starts.
+    struct Location {
+        let segmentIndex: Int
+        let position: Int64
+        let header: RecordBatchHeader
+    }
+
+    /// The batches from the one holding `offset`, as slices of segment files, up to
+    /// `maxBytes` of whole batches (always at least the first batch, however large, so a
+    /// reader can make progress). Runs concurrently with appends.
+    ///
+    /// - Returns: empty when `offset` is the log end offset.
+    /// - Throws: ``BasaltError/offsetOutOfRange(offset:logStartOffset:logEndOffset:)``;
+    ///   ``BasaltError/corruptLog(file:position:reason:)`` when a batch header on the way
+    ///   is damaged.
+    public func read(from offset: Int64, maxBytes: Int) throws -> [LogSlice] {
+        let view = published.withLock { $0 }
+        guard let start = try locate(offset, in: view) else { return [] }
+        var slices: [LogSlice] = []
+        var budget = maxBytes
+        var segmentIndex = start.segmentIndex
+        var position = start.position
+        var header = start.header
+        while segmentIndex < view.segments.count {
+            let segmentView = view.segments[segmentIndex]
+            let sliceStart = position
+            let firstOffset = header.baseOffset
+            var lastOffset = header.lastOffset
+            var length = 0
+            while true {
+                let size = header.totalSize
+                if size > budget && !(slices.isEmpty && length == 0) { break }
+                length += size
+                budget -= size
+                lastOffset = header.lastOffset
+                position += Int64(size)
+                guard position < segmentView.size, budget > 0,
+                      let next = try batchHeader(segmentView, at: position) else { break }
+                header = next
+            }
+            if length > 0 {
+                slices.append(LogSlice(file: segmentView.segment.log, position: sliceStart, length: length,
+                                       firstOffset: firstOffset, lastOffset: lastOffset))
+            }
+            guard position >= segmentView.size, budget > 0 else { break }
+            segmentIndex += 1
+            guard segmentIndex < view.segments.count, view.segments[segmentIndex].size > 0,
+                  let next = try batchHeader(view.segments[segmentIndex], at: 0) else { break }
+            position = 0
+            header = next
+        }
+        return slices
+    }
+
+    /// The batches from the one holding `offset`, read into memory with each CRC
+    /// checked, up to `maxBytes` of whole batches (at least one batch).
+    ///
+    /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` naming the file and
+    ///   position of a batch that fails its CRC or bounds, and the errors of ``read(from:maxBytes:)``.
+    public func readBatches(from offset: Int64, maxBytes: Int) throws -> [RecordBatch] {
+        try readLocatedBatches(from: offset, maxBytes: maxBytes).map(\.batch)
+    }
+
+    /// The records from `offset` on, decoded and CRC-checked, up to about `maxBytes` of
+    /// batches. Records below `offset` in the first batch are skipped, and so are
+    /// transaction markers.
+    ///
+    /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for a batch that fails
+    ///   its CRC or whose records are damaged, and the errors of ``read(from:maxBytes:)``.
+    public func readRecords(from offset: Int64, maxBytes: Int = 1 << 20) throws -> [ConsumerRecord] {
+        var records: [ConsumerRecord] = []
+        for located in try readLocatedBatches(from: offset, maxBytes: maxBytes) where !located.batch.header.isControl {
+            do {
+                try located.batch.appendRecords(to: &records, from: offset)
+            } catch let error as BasaltError {
+                throw BasaltError.corruptLog(file: located.path, position: located.position, reason: error.description)
+            }
+        }
+        return records
+    }
+
+    private func readLocatedBatches(from offset: Int64, maxBytes: Int) throws -> [(batch: RecordBatch, path: String, position: Int64)] {
+        var batches: [(batch: RecordBatch, path: String, position: Int64)] = []
+        for slice in try read(from: offset, maxBytes: maxBytes) {
+            let bytes = try slice.file.read(count: slice.length, at: slice.position)
+            guard bytes.count == slice.length else {
+                throw BasaltError.corruptLog(file: slice.file.path, position: slice.position + Int64(bytes.count),
+                                             reason: "file ends inside a batch")
+            }
+            var cursor = 0
+            while cursor < bytes.count {
+                let position = slice.position + Int64(cursor)
+                let batch: RecordBatch
+                do {
+                    batch = try RecordBatch(storage: bytes, at: cursor)
+                } catch let error as BasaltError {
+                    throw BasaltError.corruptLog(file: slice.file.path, position: position, reason: error.description)
+                }
+                batches.append((batch, slice.file.path, position))
+                cursor += batch.header.totalSize
+            }
+        }
+        return batches
+    }
+
+    /// Waits until the log end offset passes `offset` or `timeout` elapses, without
+    /// polling. Returns whether data past `offset` is readable.
+    public func waitForData(after offset: Int64, timeout: Duration) async -> Bool {
+        await signal.wait(timeout: timeout) { self.logEndOffset > offset }
+    }
+
+    /// Finds the batch holding `offset`; nil when `offset` is the end of the log.
+    func locate(_ offset: Int64, in view: ReadView) throws -> Location? {
+        guard offset >= view.logStartOffset, offset <= view.endOffset else {
+            throw BasaltError.offsetOutOfRange(offset: offset, logStartOffset: view.logStartOffset,
+                                               logEndOffset: view.endOffset)
+        }
+        if offset == view.endOffset { return nil }
+        // The last segment whose base offset is at most `offset`.
+        var low = 0
+        var high = view.segments.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if view.segments[middle].segment.baseOffset <= offset { low = middle } else { high = middle - 1 }
+        }
+        var segmentIndex = low
+        var position = view.segments[segmentIndex].segment.startPosition(for: offset)
+        while segmentIndex < view.segments.count {
+            let segmentView = view.segments[segmentIndex]
+            while position < segmentView.size {
+                guard let header = try batchHeader(segmentView, at: position) else { break }
+                if header.lastOffset >= offset {
+                    return Location(segmentIndex: segmentIndex, position: position, header: header)
+                }
+                position += Int64(header.totalSize)
+            }
+            segmentIndex += 1
+            position = 0
+        }
+        return nil
+    }
+
+    /// The header of the batch at `position`, checked against the readable size.
+    func batchHeader(_ segmentView: SegmentView, at position: Int64) throws -> RecordBatchHeader? {
+        guard position + Int64(RecordBatchHeader.size) <= segmentView.size else {
+            if position == segmentView.size { return nil }
+            throw BasaltError.corruptLog(file: segmentView.segment.logPath, position: position,
+                                         reason: "partial batch header at the end of the readable log")
+        }
+        let bytes = try segmentView.segment.log.read(count: RecordBatchHeader.size, at: position)
+        do {
+            let header = try bytes.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }
+            try header.validate(available: Int(segmentView.size - position))
+            return header
+        } catch let error as BasaltError {
+            throw BasaltError.corruptLog(file: segmentView.segment.logPath, position: position, reason: error.description)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+extension PartitionLog {
+    /// Deletes closed segments that retention no longer keeps, oldest first: those
+    /// whose newest record is older than ``LogConfig/retentionMs``, those that would keep
+    /// the partition above ``LogConfig/retentionBytes``, and those wholly below the log
+    /// start offset. The active segment is never deleted. Raises the log start offset to
+    /// the first remaining segment.
+    ///
+    /// Readers that still hold a deleted segment finish reading it: its descriptor and
+    /// mappings live until they let go.
+    ///
+    /// - Returns: the number of segments deleted.
+    @discardableResult
+    public func enforceRetention() throws -> Int {
+        let now = clock()
+        let removed: [Segment] = try writer.withLock { state in
+            guard !state.closed else { throw BasaltError.closed }
+            var total = state.segments.reduce(Int64(0)) { $0 + $1.size }
+            var count = 0
+            for index in 0..<(state.segments.count - 1) {
+                let segment = state.segments[index]
+                let next = state.segments[index + 1].baseOffset
+                let expired = config.retentionMs >= 0 && segment.maxTimestamp >= 0
+                    && now - segment.maxTimestamp > config.retentionMs
+                let oversize = config.retentionBytes >= 0 && total - segment.size >= config.retentionBytes
+                let belowStart = next <= state.logStartOffset
+                guard expired || oversize || belowStart else { break }
+                total -= segment.size
+                count += 1
+            }
+            guard count > 0 else { return [] }
+            let removed = Array(state.segments[..<count])
+            state.segments.removeFirst(count)
+            state.logStartOffset = max(state.logStartOffset, state.segments[0].baseOffset)
+            republish(state)
+            try PartitionCheckpoint(recoveryPoint: state.recoveryPoint, logStartOffset: state.logStartOffset, clean: nil)
+                .write(directory: directory, io: io)
+            return removed
+        }
+        for segment in removed { try segment.deleteFiles(io: io) }
+        return removed.count
+    }
+
+    /// Makes every offset below `offset` unreadable (Kafka's DeleteRecords): raises the
+    /// log start offset, durably, then deletes the segments wholly below it.
+    ///
+    /// - Throws: ``BasaltError/offsetOutOfRange(offset:logStartOffset:logEndOffset:)``
+    ///   when `offset` is past the log end offset.
+    public func deleteRecords(before offset: Int64) throws {
+        try writer.withLock { state in
+            guard !state.closed else { throw BasaltError.closed }
+            let end = published.withLock { $0.endOffset }
+            guard offset <= end else {
+                throw BasaltError.offsetOutOfRange(offset: offset, logStartOffset: state.logStartOffset, logEndOffset: end)
+            }
+            guard offset > state.logStartOffset else { return }
+            try PartitionCheckpoint(recoveryPoint: state.recoveryPoint, logStartOffset: offset, clean: nil)
+                .write(directory: directory, io: io)
+            state.logStartOffset = offset
+            republish(state)
+        }
+        try enforceRetention()
+    }
+
+    /// Publishes the segment list and log start offset of `state`, keeping the readable
+    /// end where it was.
+    func republish(_ state: WriterState) {
+        let (endOffset, activeSize) = published.withLock { view in
+            (view.endOffset, view.segments.last?.segment === state.active ? view.segments.last!.size : 0)
+        }
+        publish(state, endOffset: endOffset, activeSize: activeSize)
+    }
+
+    /// The first record whose timestamp is at least `timestamp`: its offset and
+    /// timestamp, or nil when every record is older (Kafka's ListOffsets by time).
+    public func offset(forTimestamp timestamp: Int64) throws -> (offset: Int64, timestamp: Int64)? {
+        let view = published.withLock { $0 }
+        let newest = writer.withLock { state in
+            Dictionary(uniqueKeysWithValues: state.segments.map { (ObjectIdentifier($0), $0.maxTimestamp) })
+        }
+        for segmentView in view.segments {
+            let segment = segmentView.segment
+            guard let segmentMax = newest[ObjectIdentifier(segment)], segmentMax >= timestamp,
+                  segmentView.size > 0 else { continue }
+            var offset = segment.baseOffset
+            if let entry = segment.timeIndex.floor(timestamp) {
+                offset = segment.baseOffset + Int64(entry.relativeOffset)
+            }
+            offset = max(offset, view.logStartOffset)
+            guard offset < segmentView.endOffset else { continue }
+            var position = segment.startPosition(for: offset)
+            while position < segmentView.size {
+                guard let header = try batchHeader(segmentView, at: position) else { break }
+                defer { position += Int64(header.totalSize) }
+                guard header.lastOffset >= view.logStartOffset, header.maxTimestamp >= timestamp else { continue }
+                let bytes = try segment.log.read(count: header.totalSize, at: position)
+                let records: [ConsumerRecord]
+                do {
+                    records = try RecordBatch(storage: bytes).records(from: view.logStartOffset)
+                } catch let error as BasaltError {
+                    throw BasaltError.corruptLog(file: segment.logPath, position: position, reason: error.description)
+                }
+                if let record = records.first(where: { $0.timestamp >= timestamp }) {
+                    return (record.offset, record.timestamp)
+                }
+            }
+        }
+        return nil
+    }
+}

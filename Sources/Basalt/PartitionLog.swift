@@ -1,0 +1,368 @@
+import Glibc
+import Synchronization
+
+/// The log of one partition: a directory of segments, appended to at the end and read
+/// from any offset.
+///
+/// - Appends are safe from any number of concurrent callers; one writes at a time.
+///   Each append is one `pwrite` of a whole batch to the active segment, then index
+///   entries every ``LogConfig/indexIntervalBytes``, then, under
+///   ``Durability/everyAppend``, a shared `fdatasync` (see ``Flusher``).
+/// - Reads run concurrently with appends. They see a consistent snapshot: only whole
+///   batches, only up to ``logEndOffset`` at the moment of the read, and under
+///   ``Durability/everyAppend`` only what is durable.
+/// - Opening recovers from an unclean shutdown (see ``SegmentRecovery``) by scanning only
+///   the segments from the last recovery point on.
+public final class PartitionLog: Sendable {
+    /// The partition directory.
+    public let directory: String
+    /// The log's settings.
+    public let config: LogConfig
+    let io: any FileIO
+    let flusher: Flusher
+    let clock: @Sendable () -> Int64
+    let writer: Mutex<WriterState>
+    let published: Mutex<ReadView>
+    let signal = DataSignal()
+
+    /// What the append path owns.
+    struct WriterState {
+        var segments: [Segment]
+        var nextOffset: Int64
+        var logStartOffset: Int64
+        var durableOffset: Int64
+        var recoveryPoint: Int64
+        var closed = false
+        /// Set when the log can no longer be appended to safely; appends throw it.
+        var failure: BasaltError?
+        var intervalFlushPending = false
+        /// Bumped each time a failed sync cuts the log back, so waiters from before the
+        /// cut can tell their offsets were reused.
+        var epoch: UInt64 = 0
+        /// The error of the last failed sync, for waiters cut by it.
+        var lastSyncFailure: BasaltError?
+        var active: Segment { segments[segments.count - 1] }
+    }
+
+    /// A consistent snapshot for readers.
+    struct ReadView: Sendable {
+        var segments: [SegmentView]
+        var logStartOffset: Int64
+        var endOffset: Int64
+        var durableOffset: Int64
+    }
+
+    struct SegmentView: Sendable {
+        let segment: Segment
+        /// Bytes readers may read.
+        let size: Int64
+        /// The offset after the last readable batch.
+        let endOffset: Int64
+    }
+
+    /// What opening the log found and did.
+    public struct OpenReport: Sendable, Equatable {
+        /// Whether the last close was clean, so nothing was scanned.
+        public var wasClean: Bool
+        /// Segments whose batches were scanned and indexes rebuilt.
+        public var recoveredSegments: Int
+        /// Bytes cut from torn tails.
+        public var truncatedBytes: Int64
+    }
+
+    /// What the last open found.
+    public let openReport: OpenReport
+
+    // MARK: - Opening
+
+    /// Opens the log in `directory`, creating it when absent, and recovers it when the
+    /// last shutdown was not clean.
+    ///
+    /// - Parameters:
+    ///   - flusher: shared by the logs of a store for group commit; a new one if nil.
+    ///   - io: the file seam; tests inject faults through it.
+    ///   - clock: wall-clock milliseconds, for timestamps, rolling and retention.
+    /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for damage recovery
+    ///   must not truncate; ``BasaltError/io(operation:path:errno:)``.
+    public init(
+        directory: String, config: LogConfig = LogConfig(), flusher: Flusher? = nil,
+        io: any FileIO = SystemFileIO(), clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
+    ) throws {
+        try config.validate()
+        try Directory.create(directory)
+        let opened = try LogLoader.load(directory: directory, config: config, io: io, nowMs: clock())
+        self.directory = directory
+        self.config = config
+        self.io = io
+        self.flusher = flusher ?? Flusher()
+        self.clock = clock
+        self.openReport = opened.report
+        let state = WriterState(
+            segments: opened.segments, nextOffset: opened.nextOffset, logStartOffset: opened.logStartOffset,
+            durableOffset: opened.nextOffset, recoveryPoint: opened.recoveryPoint)
+        self.published = Mutex(Self.makeView(state, endOffset: state.nextOffset, activeSize: state.active.size))
+        self.writer = Mutex(state)
+    }
+
+    static func makeView(_ state: WriterState, endOffset: Int64, activeSize: Int64) -> ReadView {
+        var views: [SegmentView] = []
+        views.reserveCapacity(state.segments.count)
+        for (index, segment) in state.segments.enumerated() {
+            if index == state.segments.count - 1 {
+                views.append(SegmentView(segment: segment, size: activeSize, endOffset: endOffset))
+            } else {
+                views.append(SegmentView(segment: segment, size: segment.size, endOffset: state.segments[index + 1].baseOffset))
+            }
+        }
+        return ReadView(segments: views, logStartOffset: state.logStartOffset, endOffset: endOffset,
+                        durableOffset: state.durableOffset)
+    }
+
+    // MARK: - Offsets
+
+    /// The first readable offset.
+    public var logStartOffset: Int64 { published.withLock { $0.logStartOffset } }
+    /// The offset the next record will get, as readers see it.
+    public var logEndOffset: Int64 { published.withLock { $0.endOffset } }
+    /// Every offset below it is on stable storage.
+    public var durableOffset: Int64 { writer.withLock { $0.durableOffset } }
+    /// Bytes of all segments readers can see.
+    public var sizeInBytes: Int64 { published.withLock { $0.segments.reduce(0) { $0 + $1.size } } }
+    /// Number of segments.
+    public var segmentCount: Int { published.withLock { $0.segments.count } }
+
+    // MARK: - Appending
+
+    /// Encodes `records` as one batch and appends it.
+    ///
+    /// Returns once the batch is readable and, under ``Durability/everyAppend``, durable.
+    /// - Throws: ``BasaltError/messageTooLarge(bytes:limit:)`` past
+    ///   ``LogConfig/maxMessageBytes``; ``BasaltError/io(operation:path:errno:)`` when a
+    ///   write fails (the append is then invisible and the log still valid).
+    @discardableResult
+    public func append(
+        _ records: [Record], compression: CompressionCodec = .none,
+        producer: RecordBatchEncoder.ProducerFields = .none
+    ) async throws -> AppendResult {
+        var batch = try RecordBatchEncoder.encode(records, compression: compression, producer: producer, timestamp: clock())
+        guard batch.count <= config.maxMessageBytes else {
+            throw BasaltError.messageTooLarge(bytes: batch.count, limit: config.maxMessageBytes)
+        }
+        let header = try batch.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }
+        return try await appendEncoded(&batch, header: header)
+    }
+
+    /// Appends a batch that arrives already encoded (from a Kafka client), without
+    /// re-encoding: its CRC and record structure are checked, then only its base offset
+    /// is rewritten.
+    ///
+    /// - Throws: ``BasaltError/crcMismatch(stored:computed:)``,
+    ///   ``BasaltError/invalidBatch(reason:)``, ``BasaltError/unsupportedCompression(codec:)``,
+    ///   ``BasaltError/messageTooLarge(bytes:limit:)``, and the errors of a failed write.
+    @discardableResult
+    public func append(encodedBatch: [UInt8]) async throws -> AppendResult {
+        let batch = try RecordBatch(storage: encodedBatch, maxBatchBytes: config.maxMessageBytes)
+        guard batch.header.totalSize == encodedBatch.count else {
+            throw BasaltError.invalidBatch(reason: "\(encodedBatch.count - batch.header.totalSize) bytes after the batch")
+        }
+        try batch.validateRecords(decompressedLimit: max(config.maxMessageBytes * 256, 64 << 20))
+        var bytes = encodedBatch
+        return try await appendEncoded(&bytes, header: batch.header)
+    }
+
+    private func appendEncoded(_ batch: inout [UInt8], header: RecordBatchHeader) async throws -> AppendResult {
+        let durability = config.durability
+        let (result, epoch): (AppendResult, UInt64) = try writer.withLock { state in
+            guard !state.closed else { throw BasaltError.closed }
+            if let failure = state.failure { throw failure }
+            try rollIfNeeded(&state, incoming: header)
+            let baseOffset = state.nextOffset
+            batch.withUnsafeMutableBytes { $0.baseAddress!.storeBigEndian(baseOffset, at: 0) }
+            let active = state.active
+            let position = active.size
+            do {
+                try batch.withUnsafeBytes { try active.log.write($0, at: position) }
+            } catch {
+                // Cut whatever part of the batch reached the file; if that fails too, the
+                // next append overwrites it anyway, and recovery would cut it as a torn tail.
+                try? active.log.truncate(to: position)
+                throw error
+            }
+            var written = header
+            written.baseOffset = baseOffset
+            active.didAppend(written, at: position, indexIntervalBytes: config.indexIntervalBytes)
+            state.nextOffset = written.nextOffset
+            if durability != .everyAppend {
+                publish(state, endOffset: state.nextOffset, activeSize: active.size)
+            }
+            let result = AppendResult(baseOffset: baseOffset, lastOffset: written.lastOffset, maxTimestamp: written.maxTimestamp)
+            return (result, state.epoch)
+        }
+        switch durability {
+        case .everyAppend:
+            try await flusher.sync(self, endOffset: result.lastOffset + 1, epoch: epoch)
+        case .interval(let milliseconds):
+            signal.notifyAll()
+            let schedule = writer.withLock { state in
+                defer { state.intervalFlushPending = true }
+                return !state.intervalFlushPending
+            }
+            if schedule { flusher.schedule(self, afterMilliseconds: milliseconds) }
+        case .os:
+            signal.notifyAll()
+        }
+        return result
+    }
+
+    /// Rolls to a new segment when the incoming batch does not fit the active one.
+    private func rollIfNeeded(_ state: inout WriterState, incoming header: RecordBatchHeader) throws {
+        let active = state.active
+        guard !active.isEmpty else { return }
+        let tooBig = active.size + Int64(header.totalSize) > Int64(config.segmentBytes)
+        let tooOld = clock() - active.openedAtMs > config.segmentMs
+        let offsetOverflow = state.nextOffset + Int64(header.lastOffsetDelta) - active.baseOffset > Int64(Int32.max)
+        guard tooBig || tooOld || offsetOverflow || active.indexesFull else { return }
+        try roll(&state)
+    }
+
+    /// Seals the active segment and starts a new one at the log end offset.
+    func roll(_ state: inout WriterState) throws {
+        let old = state.active
+        // Create first: a full disk fails here and leaves the active segment untouched.
+        let fresh = try Segment.create(directory: directory, baseOffset: state.nextOffset, config: config, io: io, nowMs: clock())
+        do {
+            try old.seal()
+        } catch let error as BasaltError {
+            // The old segment's indexes may be trimmed already; appending to it could
+            // touch unmapped file pages. Stop appends until the log is reopened.
+            try? fresh.deleteFiles(io: io)
+            state.failure = error
+            throw error
+        }
+        state.segments.append(fresh)
+        state.durableOffset = max(state.durableOffset, state.nextOffset)
+        state.recoveryPoint = state.nextOffset
+        publish(state, endOffset: state.nextOffset, activeSize: 0)
+        // Best effort: a stale checkpoint only means recovery scans more.
+        try? PartitionCheckpoint(recoveryPoint: state.recoveryPoint, logStartOffset: state.logStartOffset, clean: nil)
+            .write(directory: directory, io: io)
+    }
+
+    /// Forces a roll now (tests, and operators shrinking the active segment).
+    public func roll() throws {
+        try writer.withLock { state in
+            guard !state.closed else { throw BasaltError.closed }
+            if let failure = state.failure { throw failure }
+            guard !state.active.isEmpty else { return }
+            try roll(&state)
+        }
+    }
+
+    func publish(_ state: WriterState, endOffset: Int64, activeSize: Int64) {
+        let view = Self.makeView(state, endOffset: endOffset, activeSize: activeSize)
+        published.withLock { $0 = view }
+    }
+
+    // MARK: - Flushing
+
+    /// Called by the ``Flusher``: syncs the active segment and publishes what the sync
+    /// covered. On failure, cuts the log back to its last durable end, so the appends
+    /// that were waiting never become visible.
+    func syncForWaiters() throws {
+        let (segment, endOffset, size, durable) = writer.withLock { state in
+            (state.active, state.nextOffset, state.active.size, state.durableOffset)
+        }
+        guard endOffset > durable else { return }
+        do {
+            try segment.log.sync()
+        } catch let error as BasaltError {
+            rollBackUnsynced(segment, error: error)
+            throw failureAfterSync(error)
+        }
+        writer.withLock { state in
+            state.durableOffset = max(state.durableOffset, endOffset)
+            if state.active === segment, config.durability == .everyAppend {
+                publish(state, endOffset: endOffset, activeSize: size)
+            }
+        }
+        signal.notifyAll()
+    }
+
+    /// Why an append that reached `endOffset` in `epoch` is not durable, or nil when it is.
+    func durabilityFailure(endOffset: Int64, epoch: UInt64) -> BasaltError? {
+        writer.withLock { state in
+            if state.epoch != epoch { return state.lastSyncFailure ?? .closed }
+            if state.durableOffset >= endOffset { return nil }
+            return state.failure ?? state.lastSyncFailure ?? .closed
+        }
+    }
+
+    /// Syncs now whatever was appended; used by ``Durability/interval(milliseconds:)`` and
+    /// available to callers that want a durability point under any policy.
+    public func flush() throws {
+        let (segment, endOffset) = writer.withLock { state in (state.active, state.nextOffset) }
+        do {
+            try segment.log.sync()
+        } catch let error as BasaltError {
+            // Under the interval and OS policies readers may already have seen the data,
+            // so it is not cut back; the log stops taking appends until reopened.
+            writer.withLock { $0.failure = failureAfterSync(error) }
+            throw failureAfterSync(error)
+        }
+        writer.withLock { state in state.durableOffset = max(state.durableOffset, endOffset) }
+    }
+
+    func flushScheduled() {
+        writer.withLock { $0.intervalFlushPending = false }
+        try? flush()
+    }
+
+    private func failureAfterSync(_ error: BasaltError) -> BasaltError {
+        if case .io(_, let path, let code) = error { return .flushFailed(path: path, errno: code) }
+        return error
+    }
+
+    private func rollBackUnsynced(_ segment: Segment, error: BasaltError) {
+        writer.withLock { state in
+            guard state.active === segment else { return }
+            state.epoch += 1
+            state.lastSyncFailure = failureAfterSync(error)
+            let keepOffset = state.durableOffset
+            let keepBytes = published.withLock { view in view.segments.last?.size ?? 0 }
+            do {
+                try segment.log.truncate(to: keepBytes)
+                _ = try SegmentRecovery.recover(segment, config: config)
+                guard segment.nextOffset == keepOffset else {
+                    throw BasaltError.corruptLog(file: segment.logPath, position: keepBytes, reason: "rollback ended at offset \(segment.nextOffset), expected \(keepOffset)")
+                }
+                state.nextOffset = keepOffset
+            } catch let rollbackError as BasaltError {
+                state.failure = rollbackError
+            } catch {
+                state.failure = failureAfterSync(error as? BasaltError ?? .closed)
+            }
+        }
+    }
+
+    // MARK: - Closing
+
+    /// Syncs and seals the active segment and records a clean shutdown, so the next
+    /// open scans nothing. Appends and reads afterwards throw ``BasaltError/closed``.
+    public func close() throws {
+        try writer.withLock { state in
+            guard !state.closed else { return }
+            state.closed = true
+            let active = state.active
+            try active.seal()
+            state.durableOffset = state.nextOffset
+            let clean = PartitionCheckpoint.CleanShutdown(
+                logEndOffset: state.nextOffset, activeBaseOffset: active.baseOffset, activeBytes: active.size)
+            try PartitionCheckpoint(recoveryPoint: state.nextOffset, logStartOffset: state.logStartOffset, clean: clean)
+                .write(directory: directory, io: io)
+        }
+        signal.notifyAll()
+    }
+
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { writer.withLock { $0.closed } }
+}

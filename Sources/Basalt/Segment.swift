@@ -1,0 +1,215 @@
+import Glibc
+
+/// One segment of a partition: a `.log` file of concatenated batches and its two sparse
+/// indexes, all named by the segment's base offset.
+///
+/// The segment owns its files: nothing else closes the descriptor or unmaps the indexes,
+/// and both happen only when the last reference (the log, or a reader still holding a
+/// slice) goes away, so deleting a segment under a reader is safe.
+///
+/// Concurrency: the `var` fields belong to the partition's writer and change only under
+/// its lock; readers use the sizes published in the partition's read view instead. The
+/// files are safe to read concurrently. That is what the `@unchecked Sendable` rests on.
+final class Segment: @unchecked Sendable {
+    let baseOffset: Int64
+    let log: StorageFile
+    let offsetIndex: MappedIndex<OffsetIndexEntry>
+    let timeIndex: MappedIndex<TimeIndexEntry>
+
+    /// Bytes of valid batches in the log.
+    var size: Int64
+    /// The offset after the last batch; `baseOffset` when empty.
+    var nextOffset: Int64
+    /// Bytes appended since the last index entry.
+    var bytesSinceIndexEntry: Int
+    /// Largest batch max-timestamp seen, and the last offset of the batch that had it.
+    var maxTimestamp: Int64
+    var offsetOfMaxTimestamp: Int64
+    /// Max timestamp of the first batch, for `segmentMs`; nil while empty.
+    var firstBatchTimestamp: Int64?
+    /// Wall-clock time the segment was created or opened, for `segmentMs` when empty.
+    let openedAtMs: Int64
+
+    var isEmpty: Bool { size == 0 }
+    var logPath: String { log.path }
+
+    private init(
+        baseOffset: Int64, log: StorageFile, offsetIndex: MappedIndex<OffsetIndexEntry>,
+        timeIndex: MappedIndex<TimeIndexEntry>, size: Int64, nowMs: Int64
+    ) {
+        self.baseOffset = baseOffset
+        self.log = log
+        self.offsetIndex = offsetIndex
+        self.timeIndex = timeIndex
+        self.size = size
+        self.nextOffset = baseOffset
+        self.bytesSinceIndexEntry = 0
+        self.maxTimestamp = -1
+        self.offsetOfMaxTimestamp = baseOffset
+        self.openedAtMs = nowMs
+    }
+
+    static func paths(directory: String, baseOffset: Int64) -> (log: String, offsetIndex: String, timeIndex: String) {
+        (directory + "/" + SegmentFileName.name(baseOffset, SegmentFileName.log),
+         directory + "/" + SegmentFileName.name(baseOffset, SegmentFileName.offsetIndex),
+         directory + "/" + SegmentFileName.name(baseOffset, SegmentFileName.timeIndex))
+    }
+
+    /// Creates a new, empty, active segment, replacing stale files of the same name.
+    static func create(directory: String, baseOffset: Int64, config: LogConfig, io: any FileIO, nowMs: Int64) throws -> Segment {
+        let paths = paths(directory: directory, baseOffset: baseOffset)
+        for path in [paths.offsetIndex, paths.timeIndex] { try removeIfPresent(path, io: io) }
+        let log = try StorageFile(path: paths.log, flags: O_RDWR | O_CREAT, io: io)
+        try log.truncate(to: 0)
+        let offsetIndex = try MappedIndex<OffsetIndexEntry>(path: paths.offsetIndex, capacityBytes: config.maxIndexBytes, io: io)
+        let timeIndex = try MappedIndex<TimeIndexEntry>(path: paths.timeIndex, capacityBytes: config.maxIndexBytes, io: io)
+        try Directory.sync(directory, io: io)
+        let segment = Segment(baseOffset: baseOffset, log: log, offsetIndex: offsetIndex, timeIndex: timeIndex, size: 0, nowMs: nowMs)
+        return segment
+    }
+
+    /// Opens an existing segment. `active` maps its indexes at full capacity for appends;
+    /// `rebuildIndexes` discards the index files (they are rebuilt by recovery).
+    static func open(
+        directory: String, baseOffset: Int64, config: LogConfig, io: any FileIO, active: Bool,
+        rebuildIndexes: Bool, nowMs: Int64
+    ) throws -> Segment {
+        let paths = paths(directory: directory, baseOffset: baseOffset)
+        let log = try StorageFile(path: paths.log, flags: O_RDWR, io: io)
+        let size = try log.size()
+        var rebuild = rebuildIndexes
+        if !rebuild {
+            // A length that is not whole entries cannot be a trimmed index.
+            rebuild = !indexLengthIsWhole(paths.offsetIndex, OffsetIndexEntry.size)
+                || !indexLengthIsWhole(paths.timeIndex, TimeIndexEntry.size)
+        }
+        if rebuild {
+            for path in [paths.offsetIndex, paths.timeIndex] { try removeIfPresent(path, io: io) }
+        }
+        let capacity = active || rebuild ? config.maxIndexBytes : 0
+        let offsetIndex = try MappedIndex<OffsetIndexEntry>(path: paths.offsetIndex, capacityBytes: capacity, io: io)
+        let timeIndex = try MappedIndex<TimeIndexEntry>(path: paths.timeIndex, capacityBytes: capacity, io: io)
+        return Segment(baseOffset: baseOffset, log: log, offsetIndex: offsetIndex, timeIndex: timeIndex, size: size, nowMs: nowMs)
+    }
+
+    private static func indexLengthIsWhole(_ path: String, _ entrySize: Int) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return Int(info.st_size) % entrySize == 0
+    }
+
+    static func removeIfPresent(_ path: String, io: any FileIO) throws {
+        do throws(Errno) {
+            try io.unlink(path)
+        } catch where error.code == ENOENT {
+        } catch {
+            throw BasaltError.io(operation: "unlink", path: path, errno: error.code)
+        }
+    }
+
+    /// Checks trimmed indexes of a closed segment against its log's offset range and
+    /// size, as Kafka's sanity check does. Throws ``BasaltError/corruptIndex(file:reason:)``.
+    func sanityCheck(nextOffset: Int64) throws {
+        let maxRelative = nextOffset - 1 - baseOffset
+        var previous: OffsetIndexEntry?
+        for slot in 0..<offsetIndex.count {
+            let entry = offsetIndex.entry(at: slot)
+            guard entry.relativeOffset >= 0, Int64(entry.relativeOffset) <= maxRelative,
+                  entry.position >= 0, Int64(entry.position) < size else {
+                throw BasaltError.corruptIndex(file: offsetIndex.path, reason: "entry \(slot) points outside the log")
+            }
+            if let previous, previous.relativeOffset >= entry.relativeOffset || previous.position >= entry.position {
+                throw BasaltError.corruptIndex(file: offsetIndex.path, reason: "entry \(slot) is out of order")
+            }
+            previous = entry
+        }
+        var previousTime: TimeIndexEntry?
+        for slot in 0..<timeIndex.count {
+            let entry = timeIndex.entry(at: slot)
+            guard entry.relativeOffset >= 0, Int64(entry.relativeOffset) <= maxRelative else {
+                throw BasaltError.corruptIndex(file: timeIndex.path, reason: "entry \(slot) points outside the log")
+            }
+            if let previousTime, previousTime.timestamp >= entry.timestamp || previousTime.relativeOffset > entry.relativeOffset {
+                throw BasaltError.corruptIndex(file: timeIndex.path, reason: "entry \(slot) is out of order")
+            }
+            previousTime = entry
+        }
+    }
+
+    /// The cheap check done on every open, as Kafka's: each index's last entry lies
+    /// inside the segment's offset range and log. ``sanityCheck(nextOffset:)`` checks all.
+    func sanityCheckTail(nextOffset: Int64) throws {
+        let maxRelative = nextOffset - 1 - baseOffset
+        if let last = offsetIndex.last {
+            guard last.relativeOffset >= 0, Int64(last.relativeOffset) <= maxRelative, last.position >= 0,
+                  Int64(last.position) < size else {
+                throw BasaltError.corruptIndex(file: offsetIndex.path, reason: "last entry points outside the log")
+            }
+        }
+        if let last = timeIndex.last {
+            guard last.relativeOffset >= 0, Int64(last.relativeOffset) <= maxRelative else {
+                throw BasaltError.corruptIndex(file: timeIndex.path, reason: "last entry points outside the log")
+            }
+        }
+    }
+
+    /// Records a batch written at `position`: index entries every `indexIntervalBytes`
+    /// (Kafka's rule: the counter is checked before this batch's size is added, so the
+    /// first batch of a segment gets none), timestamps, size and next offset.
+    func didAppend(_ header: RecordBatchHeader, at position: Int64, indexIntervalBytes: Int) {
+        if header.maxTimestamp > maxTimestamp {
+            maxTimestamp = header.maxTimestamp
+            offsetOfMaxTimestamp = header.lastOffset
+        }
+        if firstBatchTimestamp == nil { firstBatchTimestamp = header.maxTimestamp }
+        if bytesSinceIndexEntry > indexIntervalBytes {
+            let relative = Int32(header.lastOffset - baseOffset)
+            if offsetIndex.last.map({ $0.relativeOffset < relative }) ?? true {
+                offsetIndex.append(OffsetIndexEntry(relativeOffset: relative, position: Int32(position)))
+            }
+            appendTimeEntryIfNewer()
+            bytesSinceIndexEntry = 0
+        }
+        bytesSinceIndexEntry += header.totalSize
+        size = position + Int64(header.totalSize)
+        nextOffset = header.nextOffset
+    }
+
+    /// Adds a time index entry for the segment's max timestamp when it is newer than
+    /// the last entry.
+    func appendTimeEntryIfNewer() {
+        guard maxTimestamp >= 0, !timeIndex.isFull else { return }
+        let relative = Int32(offsetOfMaxTimestamp - baseOffset)
+        if let last = timeIndex.last, last.timestamp >= maxTimestamp || last.relativeOffset > relative { return }
+        timeIndex.append(TimeIndexEntry(timestamp: maxTimestamp, relativeOffset: relative))
+    }
+
+    /// Whether another index entry might be needed and there is no room for it.
+    var indexesFull: Bool { offsetIndex.isFull || timeIndex.isFull }
+
+    /// Makes the segment read-only: final time index entry, indexes trimmed and synced,
+    /// log synced.
+    func seal() throws {
+        appendTimeEntryIfNewer()
+        try offsetIndex.flush()
+        try timeIndex.flush()
+        try offsetIndex.trim()
+        try timeIndex.trim()
+        try log.sync()
+    }
+
+    /// Unlinks the segment's files. Open descriptors and mappings stay valid.
+    func deleteFiles(io: any FileIO) throws {
+        try Segment.removeIfPresent(log.path, io: io)
+        try Segment.removeIfPresent(offsetIndex.path, io: io)
+        try Segment.removeIfPresent(timeIndex.path, io: io)
+    }
+
+    /// The byte position to start scanning from for `offset`: the position of the last
+    /// indexed batch whose last offset is at most `offset`, else 0.
+    func startPosition(for offset: Int64) -> Int64 {
+        let relative = offset - baseOffset
+        guard relative > 0, let entry = offsetIndex.floor(min(relative, Int64(Int32.max))) else { return 0 }
+        return Int64(entry.position)
+    }
+}
