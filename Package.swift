@@ -31,6 +31,12 @@ let package = Package(
             name: "basalt-demo",
             dependencies: ["Basalt"]
         ),
+        // Test doubles that tests import: a fault-injecting FileIO.
+        .target(
+            name: "BasaltTesting",
+            dependencies: ["Basalt"],
+            path: "Tests/BasaltTesting"
+        ),
         // A child process for the crash test: appends with `everyAppend` and reports
         // each acknowledged offset on stdout until it is killed.
         .executableTarget(
@@ -40,7 +46,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BasaltTests",
-            dependencies: ["Basalt", "BasaltCrashWriter"]
+            dependencies: ["Basalt", "BasaltTesting", "BasaltCrashWriter"]
         ),
         .testTarget(
             name: "BasaltKafkaTests",
