@@ -3,6 +3,8 @@
 /// Key and value are slices of the batch buffer they were decoded from: reading them
 /// copies nothing, and the buffer lives as long as any record that refers to it.
 public struct ConsumerRecord: Sendable {
+    /// The partition the record was read from.
+    public let partition: Int32
     /// The record's offset in its partition.
     public let offset: Int64
     /// Milliseconds since the Unix epoch: the producer's time, or the append time when

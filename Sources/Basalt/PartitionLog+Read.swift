@@ -72,7 +72,7 @@ extension PartitionLog {
         var records: [ConsumerRecord] = []
         for located in try readLocatedBatches(from: offset, maxBytes: maxBytes) where !located.batch.header.isControl {
             do {
-                try located.batch.appendRecords(to: &records, from: offset)
+                try located.batch.appendRecords(to: &records, from: offset, partition: partitionNumber)
             } catch let error as BasaltError {
                 throw BasaltError.corruptLog(file: located.path, position: located.position, reason: error.description)
             }

@@ -18,12 +18,15 @@ public final class PartitionLog: Sendable {
     public let directory: String
     /// The log's settings.
     public let config: LogConfig
+    /// The partition number, from the directory name `<topic>-<partition>` (0 when the
+    /// name has no number); records read from this log carry it.
+    public let partitionNumber: Int32
     let io: any FileIO
     let flusher: Flusher
     let clock: @Sendable () -> Int64
     let writer: Mutex<WriterState>
     let published: Mutex<ReadView>
-    let signal = DataSignal()
+    let signal: DataSignal
 
     /// What the append path owns.
     struct WriterState {
@@ -84,24 +87,43 @@ public final class PartitionLog: Sendable {
     ///   - clock: wall-clock milliseconds, for timestamps, rolling and retention.
     /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for damage recovery
     ///   must not truncate; ``BasaltError/io(operation:path:errno:)``.
-    public init(
+    public convenience init(
         directory: String, config: LogConfig = LogConfig(), flusher: Flusher? = nil,
         io: any FileIO = SystemFileIO(), clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
+    ) throws {
+        try self.init(directory: directory, config: config, flusher: flusher, io: io, clock: clock, signal: DataSignal())
+    }
+
+    /// Opens the log; `signal` is shared by the partitions of a topic so one consumer can
+    /// wait on all of them.
+    init(
+        directory: String, config: LogConfig, flusher: Flusher?, io: any FileIO,
+        clock: @escaping @Sendable () -> Int64, signal: DataSignal
     ) throws {
         try config.validate()
         try Directory.create(directory)
         let opened = try LogLoader.load(directory: directory, config: config, io: io, nowMs: clock())
         self.directory = directory
         self.config = config
+        self.partitionNumber = Self.partitionNumber(fromDirectory: directory)
         self.io = io
         self.flusher = flusher ?? Flusher()
         self.clock = clock
+        self.signal = signal
         self.openReport = opened.report
         let state = WriterState(
             segments: opened.segments, nextOffset: opened.nextOffset, logStartOffset: opened.logStartOffset,
             durableOffset: opened.nextOffset, recoveryPoint: opened.recoveryPoint)
         self.published = Mutex(Self.makeView(state, endOffset: state.nextOffset, activeSize: state.active.size))
         self.writer = Mutex(state)
+    }
+
+    static func partitionNumber(fromDirectory directory: String) -> Int32 {
+        let name = directory.split(separator: "/").last ?? ""
+        guard let dash = name.lastIndex(of: "-"), let number = Int32(name[name.index(after: dash)...]), number >= 0 else {
+            return 0
+        }
+        return number
     }
 
     static func makeView(_ state: WriterState, endOffset: Int64, activeSize: Int64) -> ReadView {

@@ -42,10 +42,12 @@ public struct RecordBatch: Sendable {
     /// - Throws: ``BasaltError/unsupportedCompression(codec:)``,
     ///   ``BasaltError/corruptCompressedData(reason:)``, or
     ///   ``BasaltError/invalidBatch(reason:)`` when a record's structure is damaged.
-    public func records(from minimumOffset: Int64 = .min, decompressedLimit limit: Int = 256 << 20) throws -> [ConsumerRecord] {
+    public func records(
+        from minimumOffset: Int64 = .min, partition: Int32 = 0, decompressedLimit limit: Int = 256 << 20
+    ) throws -> [ConsumerRecord] {
         var output: [ConsumerRecord] = []
         output.reserveCapacity(Int(header.recordsCount))
-        try appendRecords(to: &output, from: minimumOffset, decompressedLimit: limit)
+        try appendRecords(to: &output, from: minimumOffset, partition: partition, decompressedLimit: limit)
         return output
     }
 
@@ -57,9 +59,11 @@ public struct RecordBatch: Sendable {
         }
     }
 
-    /// Appends the batch's records at or above `minimumOffset` to `output`.
+    /// Appends the batch's records at or above `minimumOffset` to `output`, marked as
+    /// read from `partition`.
     public func appendRecords(
-        to output: inout [ConsumerRecord], from minimumOffset: Int64 = .min, decompressedLimit limit: Int = 256 << 20
+        to output: inout [ConsumerRecord], from minimumOffset: Int64 = .min, partition: Int32 = 0,
+        decompressedLimit limit: Int = 256 << 20
     ) throws {
         let header = self.header
         try withRecordsSection(decompressedLimit: limit) { section, sectionStorage, sectionStart in
@@ -68,7 +72,7 @@ public struct RecordBatch: Sendable {
                 guard offset >= minimumOffset else { return }
                 let timestamp = header.isLogAppendTime ? header.maxTimestamp : header.baseTimestamp &+ timestampDelta
                 output.append(ConsumerRecord(
-                    offset: offset, timestamp: timestamp, headers: headers, storage: sectionStorage,
+                    partition: partition, offset: offset, timestamp: timestamp, headers: headers, storage: sectionStorage,
                     keyStart: sectionStart + keyStart, keyCount: keyCount,
                     valueStart: sectionStart + valueStart, valueCount: valueCount))
             }

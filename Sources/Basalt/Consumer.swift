@@ -1,0 +1,126 @@
+/// Reads a topic's records in offset order per partition for a consumer group, waits
+/// for new records without spinning, and commits its position.
+///
+/// A consumer starts each partition at the group's committed offset; partitions without
+/// one, or whose committed offset fell below the log start through retention, start at
+/// ``StartPosition``. Commits go to the store's ``CursorStore`` and survive `kill -9`.
+public actor Consumer {
+    /// Where to start a partition that has no usable committed offset.
+    public enum StartPosition: Sendable, Hashable {
+        /// The log start offset.
+        case earliest
+        /// The log end offset: only records appended from now on.
+        case latest
+        /// The first record with a timestamp at or after this many ms since the epoch
+        /// (the log end when there is none).
+        case timestamp(Int64)
+    }
+
+    /// The consumer group whose commits this consumer reads and writes.
+    public let group: String
+    /// The topic read.
+    public let topic: Topic
+    private let cursors: CursorStore
+    private let reset: StartPosition
+    private let partitionNumbers: [Int32]
+    private var positions: [Int32: Int64] = [:]
+    private var nextPartition = 0
+    /// Bytes of batches read from one partition per step of a poll.
+    public var fetchBytes = 1 << 20
+
+    init(store: Store, group: String, topic: Topic, partitions: [Int32]?, reset: StartPosition) throws {
+        let numbers = partitions ?? Array(0..<topic.partitionCount)
+        for number in numbers { _ = try topic.partition(number) }
+        self.group = group
+        self.topic = topic
+        self.cursors = store.cursors
+        self.reset = reset
+        self.partitionNumbers = numbers
+        var positions: [Int32: Int64] = [:]
+        for number in numbers {
+            let committed = store.cursors.committed(group: group, TopicPartition(topic: topic.name, partition: number))
+            positions[number] = try Self.startPosition(try topic.partition(number), committed: committed?.offset, reset: reset)
+        }
+        self.positions = positions
+    }
+
+    private static func startPosition(_ log: PartitionLog, committed: Int64?, reset: StartPosition) throws -> Int64 {
+        if let committed, committed >= log.logStartOffset, committed <= log.logEndOffset { return committed }
+        switch reset {
+        case .earliest: return log.logStartOffset
+        case .latest: return log.logEndOffset
+        case .timestamp(let timestamp): return try log.offset(forTimestamp: timestamp)?.offset ?? log.logEndOffset
+        }
+    }
+
+    /// The next offset this consumer reads from `partition`.
+    public func position(_ partition: Int32) -> Int64? { positions[partition] }
+
+    /// Moves the position of `partition` to `offset`.
+    public func seek(_ partition: Int32, to offset: Int64) throws {
+        guard positions[partition] != nil else { throw BasaltError.unknownPartition(topic: topic.name, partition: partition) }
+        positions[partition] = offset
+    }
+
+    /// Returns up to `maxRecords` records from the consumer's partitions, taking turns
+    /// between partitions, and advances the positions past them. When none is available
+    /// it waits up to `timeout` for an append, then returns what there is (possibly nothing).
+    ///
+    /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for damaged data.
+    public func poll(maxRecords: Int = 500, timeout: Duration = .zero) async throws -> [ConsumerRecord] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let records = try readAvailable(maxRecords: maxRecords)
+            if !records.isEmpty { return records }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return [] }
+            let waiting = partitionNumbers.map { ($0, positions[$0] ?? 0) }
+            let topic = self.topic
+            _ = await topic.signal.wait(timeout: remaining) {
+                waiting.contains { number, position in
+                    (try? topic.partition(number).logEndOffset > position) ?? false
+                }
+            }
+        }
+    }
+
+    private func readAvailable(maxRecords: Int) throws -> [ConsumerRecord] {
+        var output: [ConsumerRecord] = []
+        for step in 0..<partitionNumbers.count where output.count < maxRecords {
+            let number = partitionNumbers[(nextPartition + step) % partitionNumbers.count]
+            let log = try topic.partition(number)
+            var position = positions[number] ?? log.logStartOffset
+            if position < log.logStartOffset { position = try Self.startPosition(log, committed: nil, reset: reset) }
+            guard position < log.logEndOffset else {
+                positions[number] = position
+                continue
+            }
+            var records = try log.readRecords(from: position, maxBytes: fetchBytes)
+            if records.count > maxRecords - output.count { records.removeLast(records.count - (maxRecords - output.count)) }
+            if let last = records.last { position = last.offset + 1 }
+            positions[number] = position
+            output += records
+        }
+        nextPartition = (nextPartition + 1) % max(partitionNumbers.count, 1)
+        return output
+    }
+
+    /// Commits the current positions of all partitions, durably.
+    public func commit(metadata: String = "") throws {
+        var offsets: [TopicPartition: CommittedOffset] = [:]
+        for (number, position) in positions {
+            offsets[TopicPartition(topic: topic.name, partition: number)] = CommittedOffset(offset: position, metadata: metadata)
+        }
+        try cursors.commit(group: group, offsets: offsets)
+    }
+
+    /// Commits explicit offsets (the next offset to read) for some partitions, durably.
+    public func commit(_ offsets: [Int32: Int64], metadata: String = "") throws {
+        var committed: [TopicPartition: CommittedOffset] = [:]
+        for (number, offset) in offsets {
+            guard positions[number] != nil else { throw BasaltError.unknownPartition(topic: topic.name, partition: number) }
+            committed[TopicPartition(topic: topic.name, partition: number)] = CommittedOffset(offset: offset, metadata: metadata)
+        }
+        try cursors.commit(group: group, offsets: committed)
+    }
+}

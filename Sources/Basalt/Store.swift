@@ -1,0 +1,224 @@
+import Foundation
+import Synchronization
+
+/// A directory of topics, each with partitions, and the consumer cursors over them: the
+/// embedded Basalt database.
+///
+/// ```
+/// let store = try Store(directory: "/var/lib/app/events")
+/// let orders = try store.createTopic("orders", partitions: 3)
+/// try await orders.append([Record(key: Array("42".utf8), value: Array("paid".utf8))])
+/// let consumer = try store.consumer(group: "billing", topic: "orders")
+/// let records = try await consumer.poll(timeout: .seconds(1))
+/// ```
+///
+/// Layout, as Kafka's: `<topic>-<partition>/` per partition, `topics/<topic>.json` per
+/// topic (partition count and settings), `cursors/` for committed offsets, and `.lock`,
+/// locked while a process has the store open.
+public final class Store: Sendable {
+    /// The store directory.
+    public let directory: String
+    /// Settings for topics created without their own.
+    public let defaultConfig: LogConfig
+    /// Committed offsets of consumer groups.
+    public let cursors: CursorStore
+    let io: any FileIO
+    let flusher: Flusher
+    let clock: @Sendable () -> Int64
+    private let lock: StoreLock
+    private let topics: Mutex<[String: Topic]>
+    private let closed = Atomic<Bool>(false)
+    private let retention = Mutex<Task<Void, Never>?>(nil)
+
+    static let topicsDirectory = "topics"
+    static let cursorsDirectory = "cursors"
+    static let maxPartitions: Int32 = 10_000
+
+    private struct TopicFile: Codable {
+        var version: Int
+        var name: String
+        var partitions: Int32
+        var config: LogConfig
+    }
+
+    /// Opens the store in `directory`, creating it when absent, and opens (recovering if
+    /// needed) every partition of every topic.
+    ///
+    /// - Parameters:
+    ///   - retentionCheckInterval: how often retention runs in the background; nil to run
+    ///     it only through ``enforceRetention()``.
+    /// - Throws: ``BasaltError/storeLocked(path:)`` when another process has it open, and
+    ///   the errors of opening a ``PartitionLog``.
+    public init(
+        directory: String, defaultConfig: LogConfig = LogConfig(), retentionCheckInterval: Duration? = .seconds(300),
+        io: any FileIO = SystemFileIO(), clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
+    ) throws {
+        try defaultConfig.validate()
+        try Directory.create(directory)
+        let lock = try StoreLock(directory: directory, io: io)
+        let flusher = Flusher(label: "basalt.flusher")
+        try Directory.create(directory + "/" + Self.topicsDirectory)
+        let cursors = try CursorStore(directory: directory + "/" + Self.cursorsDirectory, io: io)
+        var topics: [String: Topic] = [:]
+        for name in try Directory.entries(directory + "/" + Self.topicsDirectory) where name.hasSuffix(".json") {
+            let path = directory + "/" + Self.topicsDirectory + "/" + name
+            let file = try StorageFile(path: path, flags: O_RDONLY, io: io)
+            let bytes = try file.read(count: Int(try file.size()), at: 0)
+            guard let description = try? JSONDecoder().decode(TopicFile.self, from: Data(bytes)), description.version == 1,
+                  (try? NameRules.validateTopic(description.name)) != nil, description.partitions > 0 else {
+                throw BasaltError.corruptLog(file: path, position: 0, reason: "not a topic description of version 1")
+            }
+            topics[description.name] = try Self.openTopic(
+                directory: directory, name: description.name, partitions: description.partitions,
+                config: description.config, flusher: flusher, io: io, clock: clock)
+        }
+        // Partition directories of topics whose deletion was interrupted.
+        for name in try Directory.entries(directory) where name.hasSuffix(".deleted") {
+            try Directory.removeTree(directory + "/" + name)
+        }
+        self.directory = directory
+        self.defaultConfig = defaultConfig
+        self.cursors = cursors
+        self.io = io
+        self.flusher = flusher
+        self.clock = clock
+        self.lock = lock
+        self.topics = Mutex(topics)
+        if let retentionCheckInterval {
+            let task = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: retentionCheckInterval)
+                    guard let self, !Task.isCancelled else { return }
+                    try? self.enforceRetention()
+                }
+            }
+            retention.withLock { $0 = task }
+        }
+    }
+
+    private static func openTopic(
+        directory: String, name: String, partitions: Int32, config: LogConfig, flusher: Flusher, io: any FileIO,
+        clock: @escaping @Sendable () -> Int64
+    ) throws -> Topic {
+        let signal = DataSignal()
+        var logs: [PartitionLog] = []
+        for partition in 0..<partitions {
+            let path = directory + "/" + TopicPartition(topic: name, partition: partition).description
+            logs.append(try PartitionLog(directory: path, config: config, flusher: flusher, io: io, clock: clock, signal: signal))
+        }
+        return Topic(name: name, config: config, partitions: logs, signal: signal)
+    }
+
+    /// Creates a topic with `partitions` partitions and the given settings (the store's
+    /// defaults when nil).
+    ///
+    /// - Throws: ``BasaltError/invalidName(name:reason:)``, ``BasaltError/topicExists(_:)``,
+    ///   ``BasaltError/invalidConfiguration(_:)``.
+    @discardableResult
+    public func createTopic(_ name: String, partitions: Int32 = 1, config: LogConfig? = nil) throws -> Topic {
+        try NameRules.validateTopic(name)
+        guard partitions > 0, partitions <= Self.maxPartitions else {
+            throw BasaltError.invalidConfiguration("partition count must be in 1...\(Self.maxPartitions), got \(partitions)")
+        }
+        let config = config ?? defaultConfig
+        try config.validate()
+        return try topics.withLock { topics in
+            guard !closed.load(ordering: .acquiring) else { throw BasaltError.closed }
+            guard topics[name] == nil else { throw BasaltError.topicExists(name) }
+            let topic = try Self.openTopic(directory: directory, name: name, partitions: partitions, config: config,
+                                           flusher: flusher, io: io, clock: clock)
+            // The description file is the commit point: without it the topic does not exist.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let bytes: [UInt8]
+            do {
+                bytes = Array(try encoder.encode(TopicFile(version: 1, name: name, partitions: partitions, config: config)))
+            } catch {
+                throw BasaltError.invalidConfiguration("cannot encode the topic description: \(error)")
+            }
+            try writeAtomically(bytes, to: directory + "/" + Self.topicsDirectory + "/" + name + ".json")
+            topics[name] = topic
+            return topic
+        }
+    }
+
+    /// The topic named `name`. Throws ``BasaltError/unknownTopic(_:)``.
+    public func topic(_ name: String) throws -> Topic {
+        guard let topic = topics.withLock({ $0[name] }) else { throw BasaltError.unknownTopic(name) }
+        return topic
+    }
+
+    /// The names of all topics, sorted.
+    public var topicNames: [String] { topics.withLock { $0.keys.sorted() } }
+
+    /// Deletes a topic, its data and the groups' commits for it.
+    public func deleteTopic(_ name: String) throws {
+        let topic: Topic = try topics.withLock { topics in
+            guard let topic = topics.removeValue(forKey: name) else { throw BasaltError.unknownTopic(name) }
+            return topic
+        }
+        for log in topic.partitions { try? log.close() }
+        try Segment.removeIfPresent(directory + "/" + Self.topicsDirectory + "/" + name + ".json", io: io)
+        try Directory.sync(directory + "/" + Self.topicsDirectory, io: io)
+        for partition in 0..<topic.partitionCount {
+            let path = directory + "/" + TopicPartition(topic: name, partition: partition).description
+            let doomed = path + ".deleted"
+            do throws(Errno) {
+                try io.rename(path, to: doomed)
+            } catch {
+                throw BasaltError.io(operation: "rename", path: path, errno: error.code)
+            }
+            try Directory.removeTree(doomed)
+        }
+        try Directory.sync(directory, io: io)
+        try cursors.forgetTopic(name)
+    }
+
+    /// Creates a consumer for `group` over `topic` (all partitions when `partitions` is
+    /// nil). It starts at the group's committed offsets, or where `reset` says for
+    /// partitions without one.
+    public func consumer(
+        group: String, topic: String, partitions: [Int32]? = nil, reset: Consumer.StartPosition = .earliest
+    ) throws -> Consumer {
+        try NameRules.validateGroup(group)
+        return try Consumer(store: self, group: group, topic: self.topic(topic), partitions: partitions, reset: reset)
+    }
+
+    /// Runs retention on every partition now.
+    public func enforceRetention() throws {
+        for topic in topics.withLock({ Array($0.values) }) {
+            for log in topic.partitions where !log.isClosed { try log.enforceRetention() }
+        }
+    }
+
+    /// Closes every partition cleanly, then releases the store's lock.
+    public func close() throws {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        retention.withLock { $0?.cancel() }
+        var firstError: (any Error)?
+        for topic in topics.withLock({ Array($0.values) }) {
+            for log in topic.partitions {
+                do { try log.close() } catch { firstError = firstError ?? error }
+            }
+        }
+        lock.release()
+        if let firstError { throw firstError }
+    }
+
+    deinit { retention.withLock { $0?.cancel() } }
+
+    private func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".tmp"
+        do {
+            let file = try StorageFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
+            try bytes.withUnsafeBytes { try file.write($0, at: 0) }
+            try file.sync()
+        }
+        do throws(Errno) {
+            try io.rename(temporary, to: path)
+        } catch {
+            throw BasaltError.io(operation: "rename", path: temporary, errno: error.code)
+        }
+        try Directory.sync(directory + "/" + Self.topicsDirectory, io: io)
+    }
+}
