@@ -8,9 +8,11 @@ let package = Package(
         .library(name: "Basalt", targets: ["Basalt"]),
         .library(name: "BasaltKafka", targets: ["BasaltKafka"]),
         .executable(name: "basalt-demo", targets: ["basalt-demo"]),
+        .executable(name: "basalt-inspect", targets: ["basalt-inspect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -31,6 +33,14 @@ let package = Package(
             name: "basalt-demo",
             dependencies: ["Basalt"]
         ),
+        .target(
+            name: "BasaltInspect",
+            dependencies: ["Basalt"]
+        ),
+        .executableTarget(
+            name: "basalt-inspect",
+            dependencies: ["BasaltInspect", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Test doubles that tests import: a fault-injecting FileIO.
         .target(
             name: "BasaltTesting",
@@ -47,6 +57,10 @@ let package = Package(
         .testTarget(
             name: "BasaltTests",
             dependencies: ["Basalt", "BasaltTesting", "BasaltCrashWriter"]
+        ),
+        .testTarget(
+            name: "BasaltInspectTests",
+            dependencies: ["BasaltInspect", "Basalt", "basalt-inspect"]
         ),
         .testTarget(
             name: "BasaltKafkaTests",

@@ -1,0 +1,4 @@
+import Basalt
+
+/// Placeholder until the inspection commands land.
+public enum InspectPlaceholder {}

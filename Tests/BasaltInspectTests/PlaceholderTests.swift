@@ -1,0 +1,4 @@
+import Testing
+@testable import BasaltInspect
+
+@Test func placeholder() {}
