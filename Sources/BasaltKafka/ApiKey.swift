@@ -1,0 +1,107 @@
+/// The Kafka APIs this module knows, by their wire `api_key`.
+///
+/// Each key carries the version range this module implements (``supportedVersions``) and the
+/// first version Kafka encodes as a flexible version (``flexibleVersionsStart``), which decides the
+/// request and response header versions (kafka-compat.md §3.1, §3.4, §3.5).
+public enum ApiKey: Int16, CaseIterable, Sendable {
+    /// Produce (0).
+    case produce = 0
+    /// Fetch (1).
+    case fetch = 1
+    /// ListOffsets (2).
+    case listOffsets = 2
+    /// Metadata (3).
+    case metadata = 3
+    /// OffsetCommit (8).
+    case offsetCommit = 8
+    /// OffsetFetch (9).
+    case offsetFetch = 9
+    /// FindCoordinator (10).
+    case findCoordinator = 10
+    /// JoinGroup (11).
+    case joinGroup = 11
+    /// Heartbeat (12).
+    case heartbeat = 12
+    /// LeaveGroup (13).
+    case leaveGroup = 13
+    /// SyncGroup (14).
+    case syncGroup = 14
+    /// ApiVersions (18).
+    case apiVersions = 18
+    /// CreateTopics (19).
+    case createTopics = 19
+    /// DeleteTopics (20).
+    case deleteTopics = 20
+    /// InitProducerId (22).
+    case initProducerId = 22
+    /// OffsetForLeaderEpoch (23).
+    case offsetForLeaderEpoch = 23
+    /// DescribeConfigs (32).
+    case describeConfigs = 32
+
+    /// The versions of this API that ``KafkaRequest`` and ``KafkaResponse`` can decode and encode.
+    /// A broker advertises exactly these in its ApiVersions response.
+    public var supportedVersions: ClosedRange<Int16> {
+        switch self {
+        case .produce: 3...8
+        case .fetch: 4...11
+        case .listOffsets: 1...5
+        case .metadata: 0...8
+        case .offsetCommit: 2...7
+        case .offsetFetch: 1...5
+        case .findCoordinator: 0...2
+        case .joinGroup: 0...5
+        case .heartbeat: 0...3
+        case .leaveGroup: 0...1
+        case .syncGroup: 0...3
+        case .apiVersions: 0...4
+        case .createTopics: 0...4
+        case .deleteTopics: 0...3
+        case .initProducerId: 0...4
+        case .offsetForLeaderEpoch: 2...3
+        case .describeConfigs: 0...2
+        }
+    }
+
+    /// The first version of this API that Kafka encodes with compact types and tagged fields.
+    public var flexibleVersionsStart: Int16 {
+        switch self {
+        case .produce: 9
+        case .fetch: 12
+        case .listOffsets: 6
+        case .metadata: 9
+        case .offsetCommit: 8
+        case .offsetFetch: 6
+        case .findCoordinator: 3
+        case .joinGroup: 6
+        case .heartbeat: 4
+        case .leaveGroup: 4
+        case .syncGroup: 4
+        case .apiVersions: 3
+        case .createTopics: 5
+        case .deleteTopics: 4
+        case .initProducerId: 2
+        case .offsetForLeaderEpoch: 4
+        case .describeConfigs: 4
+        }
+    }
+
+    /// Whether `version` of this API uses the flexible encoding.
+    public func isFlexible(_ version: Int16) -> Bool {
+        version >= flexibleVersionsStart
+    }
+
+    /// The request header version for `version`: 2 for flexible versions, 1 otherwise.
+    public func requestHeaderVersion(_ version: Int16) -> Int16 {
+        isFlexible(version) ? 2 : 1
+    }
+
+    /// The response header version for `version`: 1 for flexible versions, 0 otherwise, and
+    /// always 0 for ApiVersions so a client can parse the reply before negotiating anything.
+    public func responseHeaderVersion(_ version: Int16) -> Int16 {
+        if self == .apiVersions {
+            return 0
+        }
+        return isFlexible(version) ? 1 : 0
+    }
+}

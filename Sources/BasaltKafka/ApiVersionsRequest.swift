@@ -1,0 +1,43 @@
+import NIOCore
+
+/// ApiVersions request (key 18), versions 0–4.
+///
+/// v0–2 have an empty body. v3+ is flexible:
+/// ```
+/// client_software_name     compact string
+/// client_software_version  compact string
+/// tagged fields
+/// ```
+public struct ApiVersionsRequest: Sendable, Equatable {
+    /// The client library's name, e.g. `"librdkafka"` (v3+; empty before).
+    public var clientSoftwareName: String
+    /// The client library's version, e.g. `"2.0.2"` (v3+; empty before).
+    public var clientSoftwareVersion: String
+
+    /// Creates a request.
+    public init(clientSoftwareName: String = "", clientSoftwareVersion: String = "") {
+        self.clientSoftwareName = clientSoftwareName
+        self.clientSoftwareVersion = clientSoftwareVersion
+    }
+
+    /// Decodes the body of the given version.
+    public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
+        precondition(ApiKey.apiVersions.supportedVersions.contains(version))
+        self.init()
+        if version >= 3 {
+            clientSoftwareName = try buffer.readKafkaString(compact: true)
+            clientSoftwareVersion = try buffer.readKafkaString(compact: true)
+            try buffer.skipKafkaTaggedFields()
+        }
+    }
+
+    /// Encodes the body in the given version.
+    public func encode(into buffer: inout ByteBuffer, version: Int16) {
+        precondition(ApiKey.apiVersions.supportedVersions.contains(version))
+        if version >= 3 {
+            buffer.writeKafkaString(clientSoftwareName, compact: true)
+            buffer.writeKafkaString(clientSoftwareVersion, compact: true)
+            buffer.writeKafkaEmptyTaggedFields()
+        }
+    }
+}

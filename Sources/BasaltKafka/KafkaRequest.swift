@@ -1,0 +1,151 @@
+import NIOCore
+
+/// A decoded request body of any supported API.
+///
+/// ``decode(frame:)`` is the single entry point for untrusted bytes: it takes one frame body (the
+/// bytes after the 4-byte size prefix) and returns the header and the typed body, or throws a
+/// ``KafkaProtocolError``. It never traps on malformed input.
+public enum KafkaRequest: Sendable, Equatable {
+    /// ProduceRequest.
+    case produce(ProduceRequest)
+    /// FetchRequest.
+    case fetch(FetchRequest)
+    /// ListOffsetsRequest.
+    case listOffsets(ListOffsetsRequest)
+    /// MetadataRequest.
+    case metadata(MetadataRequest)
+    /// OffsetCommitRequest.
+    case offsetCommit(OffsetCommitRequest)
+    /// OffsetFetchRequest.
+    case offsetFetch(OffsetFetchRequest)
+    /// FindCoordinatorRequest.
+    case findCoordinator(FindCoordinatorRequest)
+    /// JoinGroupRequest.
+    case joinGroup(JoinGroupRequest)
+    /// HeartbeatRequest.
+    case heartbeat(HeartbeatRequest)
+    /// LeaveGroupRequest.
+    case leaveGroup(LeaveGroupRequest)
+    /// SyncGroupRequest.
+    case syncGroup(SyncGroupRequest)
+    /// ApiVersionsRequest.
+    case apiVersions(ApiVersionsRequest)
+    /// CreateTopicsRequest.
+    case createTopics(CreateTopicsRequest)
+    /// DeleteTopicsRequest.
+    case deleteTopics(DeleteTopicsRequest)
+    /// InitProducerIdRequest.
+    case initProducerId(InitProducerIdRequest)
+    /// OffsetForLeaderEpochRequest.
+    case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
+    /// DescribeConfigsRequest.
+    case describeConfigs(DescribeConfigsRequest)
+
+    /// The API this body belongs to.
+    public var apiKey: ApiKey {
+        switch self {
+        case .produce: .produce
+        case .fetch: .fetch
+        case .listOffsets: .listOffsets
+        case .metadata: .metadata
+        case .offsetCommit: .offsetCommit
+        case .offsetFetch: .offsetFetch
+        case .findCoordinator: .findCoordinator
+        case .joinGroup: .joinGroup
+        case .heartbeat: .heartbeat
+        case .leaveGroup: .leaveGroup
+        case .syncGroup: .syncGroup
+        case .apiVersions: .apiVersions
+        case .createTopics: .createTopics
+        case .deleteTopics: .deleteTopics
+        case .initProducerId: .initProducerId
+        case .offsetForLeaderEpoch: .offsetForLeaderEpoch
+        case .describeConfigs: .describeConfigs
+        }
+    }
+
+    /// Decodes a body of API `apiKey` and version `version`.
+    ///
+    /// - Throws: ``KafkaProtocolError/unsupportedVersion(apiKey:version:correlationId:)`` (with
+    ///   correlation id 0) if `version` is outside ``ApiKey/supportedVersions``, or a decoding error.
+    public init(from buffer: inout ByteBuffer, apiKey: ApiKey, version: Int16) throws(KafkaProtocolError) {
+        guard apiKey.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: apiKey, version: version, correlationId: 0)
+        }
+        switch apiKey {
+        case .produce: self = .produce(try ProduceRequest(from: &buffer, version: version))
+        case .fetch: self = .fetch(try FetchRequest(from: &buffer, version: version))
+        case .listOffsets: self = .listOffsets(try ListOffsetsRequest(from: &buffer, version: version))
+        case .metadata: self = .metadata(try MetadataRequest(from: &buffer, version: version))
+        case .offsetCommit: self = .offsetCommit(try OffsetCommitRequest(from: &buffer, version: version))
+        case .offsetFetch: self = .offsetFetch(try OffsetFetchRequest(from: &buffer, version: version))
+        case .findCoordinator: self = .findCoordinator(try FindCoordinatorRequest(from: &buffer, version: version))
+        case .joinGroup: self = .joinGroup(try JoinGroupRequest(from: &buffer, version: version))
+        case .heartbeat: self = .heartbeat(try HeartbeatRequest(from: &buffer, version: version))
+        case .leaveGroup: self = .leaveGroup(try LeaveGroupRequest(from: &buffer, version: version))
+        case .syncGroup: self = .syncGroup(try SyncGroupRequest(from: &buffer, version: version))
+        case .apiVersions: self = .apiVersions(try ApiVersionsRequest(from: &buffer, version: version))
+        case .createTopics: self = .createTopics(try CreateTopicsRequest(from: &buffer, version: version))
+        case .deleteTopics: self = .deleteTopics(try DeleteTopicsRequest(from: &buffer, version: version))
+        case .initProducerId: self = .initProducerId(try InitProducerIdRequest(from: &buffer, version: version))
+        case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &buffer, version: version))
+        case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &buffer, version: version))
+        }
+    }
+
+    /// Decodes one request frame: header, then body. `frame` must hold exactly the bytes after the
+    /// 4-byte size prefix; it is consumed entirely on success.
+    ///
+    /// - Throws: ``KafkaProtocolError/unknownApiKey(_:correlationId:)``,
+    ///   ``KafkaProtocolError/unsupportedVersion(apiKey:version:correlationId:)`` (both carry the
+    ///   correlation id so a broker can still answer: Kafka replies to an unsupported ApiVersions
+    ///   version with a v0 `UNSUPPORTED_VERSION` body and closes the connection otherwise),
+    ///   ``KafkaProtocolError/trailingBytes(_:)`` if bytes remain after the body, or any decoding
+    ///   error for truncated or malformed input.
+    public static func decode(frame: inout ByteBuffer) throws(KafkaProtocolError) -> (RequestHeader, KafkaRequest) {
+        let header = try RequestHeader(from: &frame)
+        guard header.apiKey.supportedVersions.contains(header.apiVersion) else {
+            throw .unsupportedVersion(
+                apiKey: header.apiKey, version: header.apiVersion, correlationId: header.correlationId)
+        }
+        let request = try KafkaRequest(from: &frame, apiKey: header.apiKey, version: header.apiVersion)
+        if frame.readableBytes > 0 {
+            throw .trailingBytes(frame.readableBytes)
+        }
+        return (header, request)
+    }
+
+    /// Encodes the body in `version` (which must be supported for ``apiKey``).
+    public func encode(into buffer: inout ByteBuffer, version: Int16) {
+        switch self {
+        case .produce(let body): body.encode(into: &buffer, version: version)
+        case .fetch(let body): body.encode(into: &buffer, version: version)
+        case .listOffsets(let body): body.encode(into: &buffer, version: version)
+        case .metadata(let body): body.encode(into: &buffer, version: version)
+        case .offsetCommit(let body): body.encode(into: &buffer, version: version)
+        case .offsetFetch(let body): body.encode(into: &buffer, version: version)
+        case .findCoordinator(let body): body.encode(into: &buffer, version: version)
+        case .joinGroup(let body): body.encode(into: &buffer, version: version)
+        case .heartbeat(let body): body.encode(into: &buffer, version: version)
+        case .leaveGroup(let body): body.encode(into: &buffer, version: version)
+        case .syncGroup(let body): body.encode(into: &buffer, version: version)
+        case .apiVersions(let body): body.encode(into: &buffer, version: version)
+        case .createTopics(let body): body.encode(into: &buffer, version: version)
+        case .deleteTopics(let body): body.encode(into: &buffer, version: version)
+        case .initProducerId(let body): body.encode(into: &buffer, version: version)
+        case .offsetForLeaderEpoch(let body): body.encode(into: &buffer, version: version)
+        case .describeConfigs(let body): body.encode(into: &buffer, version: version)
+        }
+    }
+
+    /// Writes a complete request frame: the int32 size prefix, `header`, then this body in
+    /// `header.apiVersion`. `header.apiKey` must equal ``apiKey``.
+    public func encodeFrame(header: RequestHeader, into buffer: inout ByteBuffer) {
+        precondition(header.apiKey == apiKey, "header and body belong to different APIs")
+        let sizeIndex = buffer.writerIndex
+        buffer.writeKafkaInt32(0)
+        header.encode(into: &buffer)
+        encode(into: &buffer, version: header.apiVersion)
+        buffer.setInteger(Int32(buffer.writerIndex - sizeIndex - 4), at: sizeIndex, endianness: .big)
+    }
+}

@@ -1,0 +1,143 @@
+import NIOCore
+
+/// A response body of any supported API.
+///
+/// A response does not name its API on the wire; the reader must know it from the request with
+/// the same correlation id.
+public enum KafkaResponse: Sendable, Equatable {
+    /// ProduceResponse.
+    case produce(ProduceResponse)
+    /// FetchResponse.
+    case fetch(FetchResponse)
+    /// ListOffsetsResponse.
+    case listOffsets(ListOffsetsResponse)
+    /// MetadataResponse.
+    case metadata(MetadataResponse)
+    /// OffsetCommitResponse.
+    case offsetCommit(OffsetCommitResponse)
+    /// OffsetFetchResponse.
+    case offsetFetch(OffsetFetchResponse)
+    /// FindCoordinatorResponse.
+    case findCoordinator(FindCoordinatorResponse)
+    /// JoinGroupResponse.
+    case joinGroup(JoinGroupResponse)
+    /// HeartbeatResponse.
+    case heartbeat(HeartbeatResponse)
+    /// LeaveGroupResponse.
+    case leaveGroup(LeaveGroupResponse)
+    /// SyncGroupResponse.
+    case syncGroup(SyncGroupResponse)
+    /// ApiVersionsResponse.
+    case apiVersions(ApiVersionsResponse)
+    /// CreateTopicsResponse.
+    case createTopics(CreateTopicsResponse)
+    /// DeleteTopicsResponse.
+    case deleteTopics(DeleteTopicsResponse)
+    /// InitProducerIdResponse.
+    case initProducerId(InitProducerIdResponse)
+    /// OffsetForLeaderEpochResponse.
+    case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
+    /// DescribeConfigsResponse.
+    case describeConfigs(DescribeConfigsResponse)
+
+    /// The API this body belongs to.
+    public var apiKey: ApiKey {
+        switch self {
+        case .produce: .produce
+        case .fetch: .fetch
+        case .listOffsets: .listOffsets
+        case .metadata: .metadata
+        case .offsetCommit: .offsetCommit
+        case .offsetFetch: .offsetFetch
+        case .findCoordinator: .findCoordinator
+        case .joinGroup: .joinGroup
+        case .heartbeat: .heartbeat
+        case .leaveGroup: .leaveGroup
+        case .syncGroup: .syncGroup
+        case .apiVersions: .apiVersions
+        case .createTopics: .createTopics
+        case .deleteTopics: .deleteTopics
+        case .initProducerId: .initProducerId
+        case .offsetForLeaderEpoch: .offsetForLeaderEpoch
+        case .describeConfigs: .describeConfigs
+        }
+    }
+
+    /// Decodes a body of API `apiKey` and version `version`.
+    ///
+    /// - Throws: ``KafkaProtocolError/unsupportedVersion(apiKey:version:correlationId:)`` (with
+    ///   correlation id 0) if `version` is outside ``ApiKey/supportedVersions``, or a decoding error.
+    public init(from buffer: inout ByteBuffer, apiKey: ApiKey, version: Int16) throws(KafkaProtocolError) {
+        guard apiKey.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: apiKey, version: version, correlationId: 0)
+        }
+        switch apiKey {
+        case .produce: self = .produce(try ProduceResponse(from: &buffer, version: version))
+        case .fetch: self = .fetch(try FetchResponse(from: &buffer, version: version))
+        case .listOffsets: self = .listOffsets(try ListOffsetsResponse(from: &buffer, version: version))
+        case .metadata: self = .metadata(try MetadataResponse(from: &buffer, version: version))
+        case .offsetCommit: self = .offsetCommit(try OffsetCommitResponse(from: &buffer, version: version))
+        case .offsetFetch: self = .offsetFetch(try OffsetFetchResponse(from: &buffer, version: version))
+        case .findCoordinator: self = .findCoordinator(try FindCoordinatorResponse(from: &buffer, version: version))
+        case .joinGroup: self = .joinGroup(try JoinGroupResponse(from: &buffer, version: version))
+        case .heartbeat: self = .heartbeat(try HeartbeatResponse(from: &buffer, version: version))
+        case .leaveGroup: self = .leaveGroup(try LeaveGroupResponse(from: &buffer, version: version))
+        case .syncGroup: self = .syncGroup(try SyncGroupResponse(from: &buffer, version: version))
+        case .apiVersions: self = .apiVersions(try ApiVersionsResponse(from: &buffer, version: version))
+        case .createTopics: self = .createTopics(try CreateTopicsResponse(from: &buffer, version: version))
+        case .deleteTopics: self = .deleteTopics(try DeleteTopicsResponse(from: &buffer, version: version))
+        case .initProducerId: self = .initProducerId(try InitProducerIdResponse(from: &buffer, version: version))
+        case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochResponse(from: &buffer, version: version))
+        case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &buffer, version: version))
+        }
+    }
+
+    /// Decodes one response frame (the bytes after the 4-byte size prefix): the header in the
+    /// version ``ApiKey/responseHeaderVersion(_:)`` gives, then the body. Consumes `frame` entirely.
+    ///
+    /// - Throws: ``KafkaProtocolError/trailingBytes(_:)`` if bytes remain, or a decoding error.
+    public static func decode(
+        frame: inout ByteBuffer, apiKey: ApiKey, version: Int16
+    ) throws(KafkaProtocolError) -> (ResponseHeader, KafkaResponse) {
+        let header = try ResponseHeader(from: &frame, version: apiKey.responseHeaderVersion(version))
+        let response = try KafkaResponse(from: &frame, apiKey: apiKey, version: version)
+        if frame.readableBytes > 0 {
+            throw .trailingBytes(frame.readableBytes)
+        }
+        return (header, response)
+    }
+
+    /// Encodes the body in `version` (which must be supported for ``apiKey``).
+    public func encode(into buffer: inout ByteBuffer, version: Int16) {
+        switch self {
+        case .produce(let body): body.encode(into: &buffer, version: version)
+        case .fetch(let body): body.encode(into: &buffer, version: version)
+        case .listOffsets(let body): body.encode(into: &buffer, version: version)
+        case .metadata(let body): body.encode(into: &buffer, version: version)
+        case .offsetCommit(let body): body.encode(into: &buffer, version: version)
+        case .offsetFetch(let body): body.encode(into: &buffer, version: version)
+        case .findCoordinator(let body): body.encode(into: &buffer, version: version)
+        case .joinGroup(let body): body.encode(into: &buffer, version: version)
+        case .heartbeat(let body): body.encode(into: &buffer, version: version)
+        case .leaveGroup(let body): body.encode(into: &buffer, version: version)
+        case .syncGroup(let body): body.encode(into: &buffer, version: version)
+        case .apiVersions(let body): body.encode(into: &buffer, version: version)
+        case .createTopics(let body): body.encode(into: &buffer, version: version)
+        case .deleteTopics(let body): body.encode(into: &buffer, version: version)
+        case .initProducerId(let body): body.encode(into: &buffer, version: version)
+        case .offsetForLeaderEpoch(let body): body.encode(into: &buffer, version: version)
+        case .describeConfigs(let body): body.encode(into: &buffer, version: version)
+        }
+    }
+
+    /// Writes a complete response frame: the int32 size prefix, the response header (v0 or v1 as
+    /// ``ApiKey/responseHeaderVersion(_:)`` requires), then this body in `version`.
+    public func encodeFrame(correlationId: Int32, version: Int16, into buffer: inout ByteBuffer) {
+        let sizeIndex = buffer.writerIndex
+        buffer.writeKafkaInt32(0)
+        ResponseHeader(correlationId: correlationId)
+            .encode(into: &buffer, version: apiKey.responseHeaderVersion(version))
+        encode(into: &buffer, version: version)
+        buffer.setInteger(Int32(buffer.writerIndex - sizeIndex - 4), at: sizeIndex, endianness: .big)
+    }
+}

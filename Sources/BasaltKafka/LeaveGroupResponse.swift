@@ -1,0 +1,36 @@
+import NIOCore
+
+/// LeaveGroup response (key 13), versions 0–1 (non-flexible).
+///
+/// ```
+/// throttle_time_ms  int32  v1
+/// error_code        int16
+/// ```
+public struct LeaveGroupResponse: Sendable, Equatable {
+    /// Throttle time (v1; 0 before).
+    public var throttleTimeMs: Int32
+    /// Error, e.g. UNKNOWN_MEMBER_ID.
+    public var errorCode: KafkaErrorCode
+
+    /// Creates a response.
+    public init(throttleTimeMs: Int32 = 0, errorCode: KafkaErrorCode = .noError) {
+        self.throttleTimeMs = throttleTimeMs
+        self.errorCode = errorCode
+    }
+
+    /// Decodes the body of the given version.
+    public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
+        precondition(ApiKey.leaveGroup.supportedVersions.contains(version))
+        throttleTimeMs = version >= 1 ? try buffer.readKafkaInt32() : 0
+        errorCode = try buffer.readKafkaErrorCode()
+    }
+
+    /// Encodes the body in the given version.
+    public func encode(into buffer: inout ByteBuffer, version: Int16) {
+        precondition(ApiKey.leaveGroup.supportedVersions.contains(version))
+        if version >= 1 {
+            buffer.writeKafkaInt32(throttleTimeMs)
+        }
+        buffer.writeKafkaErrorCode(errorCode)
+    }
+}

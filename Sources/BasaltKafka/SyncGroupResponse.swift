@@ -1,0 +1,42 @@
+import NIOCore
+
+/// SyncGroup response (key 14), versions 0–3 (non-flexible).
+///
+/// ```
+/// throttle_time_ms  int32  v1+
+/// error_code        int16
+/// assignment        bytes
+/// ```
+public struct SyncGroupResponse: Sendable, Equatable {
+    /// Throttle time (v1+; 0 before).
+    public var throttleTimeMs: Int32
+    /// Error, e.g. REBALANCE_IN_PROGRESS.
+    public var errorCode: KafkaErrorCode
+    /// This member's assignment bytes (empty = no partitions).
+    public var assignment: ByteBuffer
+
+    /// Creates a response.
+    public init(throttleTimeMs: Int32 = 0, errorCode: KafkaErrorCode = .noError, assignment: ByteBuffer) {
+        self.throttleTimeMs = throttleTimeMs
+        self.errorCode = errorCode
+        self.assignment = assignment
+    }
+
+    /// Decodes the body of the given version.
+    public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
+        precondition(ApiKey.syncGroup.supportedVersions.contains(version))
+        throttleTimeMs = version >= 1 ? try buffer.readKafkaInt32() : 0
+        errorCode = try buffer.readKafkaErrorCode()
+        assignment = try buffer.readKafkaBytes()
+    }
+
+    /// Encodes the body in the given version.
+    public func encode(into buffer: inout ByteBuffer, version: Int16) {
+        precondition(ApiKey.syncGroup.supportedVersions.contains(version))
+        if version >= 1 {
+            buffer.writeKafkaInt32(throttleTimeMs)
+        }
+        buffer.writeKafkaErrorCode(errorCode)
+        buffer.writeKafkaBytes(assignment)
+    }
+}
