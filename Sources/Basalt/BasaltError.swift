@@ -40,6 +40,7 @@ public enum BasaltError: Error, Equatable, Sendable, CustomStringConvertible {
     /// log rolled back to its last durable offset; the failed appends were not kept.
     case flushFailed(path: String, errno: Int32)
 
+    /// A one-line message that names the file, position, limit or call involved.
     public var description: String {
         switch self {
         case .invalidBatch(let reason): "invalid record batch: \(reason)"

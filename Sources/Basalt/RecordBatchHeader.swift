@@ -29,18 +29,31 @@ public struct RecordBatchHeader: Sendable, Hashable {
     /// Byte position where CRC coverage starts.
     static let attributesPosition = 21
 
+    /// Offset of the first record.
     public var baseOffset: Int64
+    /// Bytes after this field: the batch size minus 12.
     public var batchLength: Int32
+    /// Leader epoch of the partition when the batch was appended.
     public var partitionLeaderEpoch: Int32
+    /// Format version; 2 for every batch Basalt accepts.
     public var magic: Int8
+    /// Stored CRC-32C of bytes 21 to the end of the batch.
     public var crc: UInt32
+    /// Codec, timestamp type, transactional and control bits.
     public var attributes: Int16
+    /// Offset of the last record minus ``baseOffset``.
     public var lastOffsetDelta: Int32
+    /// Timestamp of the first record, ms since the epoch.
     public var baseTimestamp: Int64
+    /// Largest record timestamp, or the append time under log-append time.
     public var maxTimestamp: Int64
+    /// Idempotent producer id, −1 when none.
     public var producerId: Int64
+    /// Producer epoch, −1 when none.
     public var producerEpoch: Int16
+    /// Sequence number of the first record, −1 when none.
     public var baseSequence: Int32
+    /// Number of records in the batch.
     public var recordsCount: Int32
 
     /// Total size of the batch in bytes, header included.
