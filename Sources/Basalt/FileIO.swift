@@ -33,7 +33,7 @@ public protocol FileIO: Sendable {
 }
 
 /// A failed system call's `errno`.
-public struct Errno: Error, Equatable, Sendable {
+public struct Errno: Error, Hashable, Sendable {
     /// The raw `errno` value.
     public var code: Int32
 

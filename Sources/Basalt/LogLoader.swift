@@ -69,8 +69,13 @@ enum LogLoader {
         var segments: [Segment] = []
         for (index, base) in bases.enumerated() {
             let isLast = index == bases.count - 1
-            let segment = try Segment.open(directory: directory, baseOffset: base, config: config, io: io,
+            let segment: Segment
+            do {
+                segment = try Segment.open(directory: directory, baseOffset: base, config: config, io: io,
                                            active: isLast, rebuildIndexes: false, nowMs: nowMs)
+            } catch BasaltError.corruptIndex {
+                return nil
+            }
             let next = isLast ? clean.logEndOffset : bases[index + 1]
             guard next >= base else { return nil }
             segment.nextOffset = next
@@ -108,13 +113,16 @@ enum LogLoader {
             let base = bases[index]
             let isLast = index == bases.count - 1
             if index < firstToRecover {
-                let segment = try Segment.open(directory: directory, baseOffset: base, config: config, io: io,
-                                               active: false, rebuildIndexes: false, nowMs: nowMs)
-                segment.nextOffset = bases[index + 1]
                 do {
+                    let segment = try Segment.open(directory: directory, baseOffset: base, config: config, io: io,
+                                                   active: false, rebuildIndexes: false, nowMs: nowMs)
+                    segment.nextOffset = bases[index + 1]
                     try segment.sanityCheckTail(nextOffset: segment.nextOffset)
                     try restoreStatistics(segment)
-                } catch {
+                    segments.append(segment)
+                    index += 1
+                    continue
+                } catch BasaltError.corruptIndex {
                     // A damaged index of a flushed segment is rebuilt from its log.
                     let rebuilt = try Segment.open(directory: directory, baseOffset: base, config: config, io: io,
                                                    active: false, rebuildIndexes: true, nowMs: nowMs)
@@ -129,9 +137,6 @@ enum LogLoader {
                     index += 1
                     continue
                 }
-                segments.append(segment)
-                index += 1
-                continue
             }
             if let expectedBase, expectedBase != base {
                 throw BasaltError.corruptLog(file: Segment.paths(directory: directory, baseOffset: base).log, position: 0,

@@ -79,9 +79,14 @@ final class Segment: @unchecked Sendable {
         let size = try log.size()
         var rebuild = rebuildIndexes
         if !rebuild {
-            // A length that is not whole entries cannot be a trimmed index.
+            // A missing index, or a length that is not whole entries, cannot be a trimmed index.
             rebuild = !indexLengthIsWhole(paths.offsetIndex, OffsetIndexEntry.size)
                 || !indexLengthIsWhole(paths.timeIndex, TimeIndexEntry.size)
+        }
+        if rebuild && !rebuildIndexes {
+            // The caller trusted the indexes; tell it through the sanity check instead.
+            for path in [paths.offsetIndex, paths.timeIndex] { try removeIfPresent(path, io: io) }
+            throw BasaltError.corruptIndex(file: paths.offsetIndex, reason: "index files are missing or not whole entries")
         }
         if rebuild {
             for path in [paths.offsetIndex, paths.timeIndex] { try removeIfPresent(path, io: io) }
@@ -150,6 +155,9 @@ final class Segment: @unchecked Sendable {
             guard last.relativeOffset >= 0, Int64(last.relativeOffset) <= maxRelative else {
                 throw BasaltError.corruptIndex(file: timeIndex.path, reason: "last entry points outside the log")
             }
+        } else if size > 0 {
+            // Sealing always leaves a final time index entry in a non-empty segment.
+            throw BasaltError.corruptIndex(file: timeIndex.path, reason: "empty time index for a non-empty log")
         }
     }
 
