@@ -16,7 +16,7 @@ public final class CursorStore: Sendable {
     private let io: any FileIO
     private let groups: Mutex<[String: [TopicPartition: CommittedOffset]]>
 
-    private struct GroupFile: Codable {
+    struct GroupFile: Codable {
         var version: Int
         var group: String
         var offsets: [Entry]
@@ -134,18 +134,6 @@ public final class CursorStore: Sendable {
         } catch {
             throw BasaltError.invalidName(name: group, reason: "cannot be encoded: \(error)")
         }
-        let final = path(for: group)
-        let temporary = final + ".tmp"
-        do {
-            let file = try StorageFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
-            try bytes.withUnsafeBytes { try file.write($0, at: 0) }
-            try file.sync()
-        }
-        do throws(Errno) {
-            try io.rename(temporary, to: final)
-        } catch {
-            throw BasaltError.io(operation: "rename", path: temporary, errno: error.code)
-        }
-        try Directory.sync(directory, io: io)
+        try AtomicFile.replace(path(for: group), with: bytes, io: io)
     }
 }

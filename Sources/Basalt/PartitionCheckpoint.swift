@@ -75,18 +75,6 @@ struct PartitionCheckpoint: Equatable {
 
     /// Replaces the checkpoint in `directory` atomically and durably.
     func write(directory: String, io: any FileIO) throws {
-        let temporary = directory + "/" + Self.temporaryFileName
-        let bytes = Array(text.utf8)
-        do {
-            let file = try StorageFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
-            try bytes.withUnsafeBytes { try file.write($0, at: 0) }
-            try file.sync()
-        }
-        do throws(Errno) {
-            try io.rename(temporary, to: directory + "/" + Self.fileName)
-        } catch {
-            throw BasaltError.io(operation: "rename", path: temporary, errno: error.code)
-        }
-        try Directory.sync(directory, io: io)
+        try AtomicFile.replace(directory + "/" + Self.fileName, with: Array(text.utf8), io: io)
     }
 }

@@ -34,7 +34,7 @@ public final class Store: Sendable {
     static let cursorsDirectory = "cursors"
     static let maxPartitions: Int32 = 10_000
 
-    private struct TopicFile: Codable {
+    struct TopicFile: Codable {
         var version: Int
         var name: String
         var partitions: Int32
@@ -136,7 +136,7 @@ public final class Store: Sendable {
             } catch {
                 throw BasaltError.invalidConfiguration("cannot encode the topic description: \(error)")
             }
-            try writeAtomically(bytes, to: directory + "/" + Self.topicsDirectory + "/" + name + ".json")
+            try AtomicFile.replace(directory + "/" + Self.topicsDirectory + "/" + name + ".json", with: bytes, io: io)
             topics[name] = topic
             return topic
         }
@@ -206,19 +206,4 @@ public final class Store: Sendable {
     }
 
     deinit { retention.withLock { $0?.cancel() } }
-
-    private func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let temporary = path + ".tmp"
-        do {
-            let file = try StorageFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
-            try bytes.withUnsafeBytes { try file.write($0, at: 0) }
-            try file.sync()
-        }
-        do throws(Errno) {
-            try io.rename(temporary, to: path)
-        } catch {
-            throw BasaltError.io(operation: "rename", path: temporary, errno: error.code)
-        }
-        try Directory.sync(directory + "/" + Self.topicsDirectory, io: io)
-    }
 }
