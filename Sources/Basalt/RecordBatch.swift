@@ -23,10 +23,11 @@ public struct RecordBatch: Sendable {
         let header = try storage.withUnsafeBytes { (raw) throws -> RecordBatchHeader in
             let rest = UnsafeRawBufferPointer(rebasing: raw[position...])
             let header = try RecordBatchHeader(parsing: rest)
-            try header.validate(available: rest.count, maxBatchBytes: maxBatchBytes)
+            try header.validateBounds(available: rest.count, maxBatchBytes: maxBatchBytes)
             let computed = CRC32C.checksum(
                 UnsafeRawBufferPointer(rebasing: rest[RecordBatchHeader.attributesPosition..<header.totalSize]))
             guard computed == header.crc else { throw BasaltError.crcMismatch(stored: header.crc, computed: computed) }
+            try header.validateRecordCount()
             return header
         }
         self.header = header
@@ -46,7 +47,9 @@ public struct RecordBatch: Sendable {
         from minimumOffset: Int64 = .min, partition: Int32 = 0, decompressedLimit limit: Int = 256 << 20
     ) throws -> [ConsumerRecord] {
         var output: [ConsumerRecord] = []
-        output.reserveCapacity(Int(header.recordsCount))
+        // A record takes at least 7 bytes, so a count the batch's bytes cannot hold is a
+        // lie the record walk reports; it must not size an allocation first.
+        output.reserveCapacity(min(Int(header.recordsCount), header.totalSize / 7))
         try appendRecords(to: &output, from: minimumOffset, partition: partition, decompressedLimit: limit)
         return output
     }

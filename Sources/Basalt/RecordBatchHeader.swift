@@ -120,6 +120,14 @@ public struct RecordBatchHeader: Sendable, Hashable {
     /// header, fits in `available` bytes and in `maxBatchBytes`, and a record count that
     /// agrees with the offset delta.
     public func validate(available: Int, maxBatchBytes: Int = Int(Int32.max)) throws {
+        try validateBounds(available: available, maxBatchBytes: maxBatchBytes)
+        try validateRecordCount()
+    }
+
+    /// The checks that must pass before the CRC can be computed: magic 2 and a length
+    /// that covers the header and fits in `available` bytes and in `maxBatchBytes`. None
+    /// of these fields is covered by the CRC.
+    func validateBounds(available: Int, maxBatchBytes: Int) throws {
         guard magic == 2 else { throw BasaltError.invalidBatch(reason: "magic \(magic), expected 2") }
         guard batchLength >= Int32(Self.size - Self.logOverhead) else {
             throw BasaltError.invalidBatch(reason: "batch length \(batchLength) is below the minimum of 49")
@@ -128,6 +136,12 @@ public struct RecordBatchHeader: Sendable, Hashable {
         guard totalSize <= available else {
             throw BasaltError.invalidBatch(reason: "batch of \(totalSize) bytes runs past the \(available) bytes available")
         }
+    }
+
+    /// Checks that the record count agrees with the last offset delta. Both fields are
+    /// covered by the CRC, so ``RecordBatch`` runs this after the CRC check: a flipped bit
+    /// there is reported as a CRC mismatch, not as a batch a client built wrong.
+    func validateRecordCount() throws {
         guard recordsCount >= 0, lastOffsetDelta >= 0 else {
             throw BasaltError.invalidBatch(reason: "negative record count \(recordsCount) or offset delta \(lastOffsetDelta)")
         }

@@ -1,0 +1,21 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// libFuzzer targets for Basalt's decoders of untrusted bytes. A package of its own keeps
+// `-sanitize=fuzzer` away from the main package's executables and tests: every
+// executable linked with libFuzzer must define `LLVMFuzzerTestOneInput`.
+// Build and run them with the Makefile next to this file.
+let package = Package(
+    name: "BasaltFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Basalt", path: ".."),
+    ],
+    targets: [
+        .executableTarget(
+            name: "FuzzRecordBatch",
+            dependencies: [.product(name: "Basalt", package: "Basalt")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
