@@ -9,10 +9,15 @@ let package = Package(
         .library(name: "BasaltKafka", targets: ["BasaltKafka"]),
         .executable(name: "basalt-demo", targets: ["basalt-demo"]),
         .executable(name: "basalt-inspect", targets: ["basalt-inspect"]),
+        .library(name: "BasaltBroker", targets: ["BasaltBroker"]),
+        .executable(name: "basalt-broker", targets: ["basalt-broker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -65,6 +70,35 @@ let package = Package(
         .testTarget(
             name: "BasaltKafkaTests",
             dependencies: ["BasaltKafka", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The Kafka-protocol broker: SwiftNIO server, request handlers, group coordinator.
+        .target(
+            name: "BasaltBroker",
+            dependencies: [
+                "Basalt", "BasaltKafka",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "basalt-broker",
+            dependencies: [
+                "BasaltBroker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "BasaltBrokerTests",
+            dependencies: [
+                "BasaltBroker", "Basalt", "BasaltKafka",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,7 @@
 ///
 /// Entries are fixed-size, big-endian, and sorted by ``key``, so a lookup is a binary
 /// search over the mapped file.
-protocol IndexEntry: Sendable {
+public protocol IndexEntry: Sendable {
     /// Bytes per entry.
     static var size: Int { get }
     /// What the index is searched by: the relative offset for the offset index, the
@@ -17,24 +17,31 @@ protocol IndexEntry: Sendable {
 /// An entry of a segment's `.index` file: 8 bytes, `relativeOffset int32` (offset minus
 /// the segment's base offset) then `position int32` (byte position of the batch in the
 /// `.log`). As in Kafka, the offset is the *last* offset of the batch at `position`.
-struct OffsetIndexEntry: IndexEntry, Hashable {
-    static let size = 8
-    var relativeOffset: Int32
-    var position: Int32
+public struct OffsetIndexEntry: IndexEntry, Hashable {
+    /// Bytes per entry.
+    public static let size = 8
+    /// The entry's offset minus the segment's base offset.
+    public var relativeOffset: Int32
+    /// Byte position of a batch in the segment's `.log`.
+    public var position: Int32
 
-    var key: Int64 { Int64(relativeOffset) }
+    /// The relative offset, which the index is sorted and searched by.
+    public var key: Int64 { Int64(relativeOffset) }
 
-    init(relativeOffset: Int32, position: Int32) {
+    /// Creates an entry.
+    public init(relativeOffset: Int32, position: Int32) {
         self.relativeOffset = relativeOffset
         self.position = position
     }
 
-    init(loading pointer: UnsafeRawPointer) {
+    /// Reads an entry's 8 bytes at `pointer`.
+    public init(loading pointer: UnsafeRawPointer) {
         relativeOffset = pointer.loadBigEndian(0)
         position = pointer.loadBigEndian(4)
     }
 
-    func store(to pointer: UnsafeMutableRawPointer) {
+    /// Writes the entry's 8 bytes at `pointer`.
+    public func store(to pointer: UnsafeMutableRawPointer) {
         pointer.storeBigEndian(relativeOffset, at: 0)
         pointer.storeBigEndian(position, at: 4)
     }
@@ -43,24 +50,31 @@ struct OffsetIndexEntry: IndexEntry, Hashable {
 /// An entry of a segment's `.timeindex` file: 12 bytes, `timestamp int64` (the largest
 /// timestamp in the segment up to this point) then `relativeOffset int32` (the last
 /// offset of the batch that brought it).
-struct TimeIndexEntry: IndexEntry, Hashable {
-    static let size = 12
-    var timestamp: Int64
-    var relativeOffset: Int32
+public struct TimeIndexEntry: IndexEntry, Hashable {
+    /// Bytes per entry.
+    public static let size = 12
+    /// Milliseconds since the Unix epoch.
+    public var timestamp: Int64
+    /// The offset of the batch that brought the timestamp, minus the segment's base offset.
+    public var relativeOffset: Int32
 
-    var key: Int64 { timestamp }
+    /// The timestamp, which the index is sorted and searched by.
+    public var key: Int64 { timestamp }
 
-    init(timestamp: Int64, relativeOffset: Int32) {
+    /// Creates an entry.
+    public init(timestamp: Int64, relativeOffset: Int32) {
         self.timestamp = timestamp
         self.relativeOffset = relativeOffset
     }
 
-    init(loading pointer: UnsafeRawPointer) {
+    /// Reads an entry's 12 bytes at `pointer`.
+    public init(loading pointer: UnsafeRawPointer) {
         timestamp = pointer.loadBigEndian(0)
         relativeOffset = pointer.loadBigEndian(8)
     }
 
-    func store(to pointer: UnsafeMutableRawPointer) {
+    /// Writes the entry's 12 bytes at `pointer`.
+    public func store(to pointer: UnsafeMutableRawPointer) {
         pointer.storeBigEndian(timestamp, at: 0)
         pointer.storeBigEndian(relativeOffset, at: 8)
     }

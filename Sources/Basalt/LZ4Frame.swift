@@ -42,7 +42,10 @@ public enum LZ4Frame {
     public static func decompress(
         _ frame: UnsafeRawBufferPointer, expectedSize: Int = 0, limit: Int
     ) throws -> [UInt8] {
-        var capacity = min(limit, max(expectedSize, frame.count * 4, 1024))
+        // LZ4 expands at most about 255:1, so a guess beyond that (a hostile record count,
+        // say) is capped instead of allocated; the loop below still grows to the limit.
+        let plausibleSize = min(expectedSize, frame.count * 255)
+        var capacity = min(limit, max(plausibleSize, frame.count * 4, 1024))
         while true {
             switch try attempt(frame, capacity: capacity) {
             case .done(let output): return output

@@ -39,6 +39,9 @@ public final class PartitionLog: Sendable {
         /// Set when the log can no longer be appended to safely; appends throw it.
         var failure: BasaltError?
         var intervalFlushPending = false
+        /// Set when creating the next segment failed: its files may be on disk under the
+        /// log end offset, so no batch may go to the active segment before a roll succeeds.
+        var rollRequired = false
         /// Bumped each time a failed sync cuts the log back, so waiters from before the
         /// cut can tell their offsets were reused.
         var epoch: UInt64 = 0
@@ -243,7 +246,7 @@ public final class PartitionLog: Sendable {
         let tooBig = active.size + Int64(header.totalSize) > Int64(config.segmentBytes)
         let tooOld = clock() - active.openedAtMs > config.segmentMs
         let offsetOverflow = state.nextOffset + Int64(header.lastOffsetDelta) - active.baseOffset > Int64(Int32.max)
-        guard tooBig || tooOld || offsetOverflow || active.indexesFull else { return }
+        guard tooBig || tooOld || offsetOverflow || active.indexesFull || state.rollRequired else { return }
         try roll(&state)
     }
 
@@ -251,7 +254,16 @@ public final class PartitionLog: Sendable {
     func roll(_ state: inout WriterState) throws {
         let old = state.active
         // Create first: a full disk fails here and leaves the active segment untouched.
-        let fresh = try Segment.create(directory: directory, baseOffset: state.nextOffset, config: config, io: io, nowMs: clock())
+        let fresh: Segment
+        do {
+            fresh = try Segment.create(directory: directory, baseOffset: state.nextOffset, config: config, io: io, nowMs: clock())
+        } catch {
+            // Part of the new segment may exist; a later batch written past its base
+            // would make the directory unopenable, so the next append rolls first.
+            state.rollRequired = true
+            throw error
+        }
+        state.rollRequired = false
         do {
             try old.seal()
         } catch let error as BasaltError {

@@ -44,7 +44,8 @@ public final class StorageFile: Sendable {
     }
 
     /// Reads until `buffer` is full or the file ends. Returns the bytes read.
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+    /// Throws ``BasaltError/io(operation:path:errno:)``.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
         var done = 0
         while done < buffer.count {
             let rest = UnsafeMutableRawBufferPointer(rebasing: buffer[done...])
@@ -61,7 +62,8 @@ public final class StorageFile: Sendable {
     }
 
     /// Reads `count` bytes at `offset` into a new array; fewer at the end of the file.
-    func read(count: Int, at offset: Int64) throws -> [UInt8] {
+    /// Throws ``BasaltError/io(operation:path:errno:)``.
+    public func read(count: Int, at offset: Int64) throws -> [UInt8] {
         var failure: (any Error)?
         var got = 0
         var bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -98,8 +100,8 @@ public final class StorageFile: Sendable {
         }
     }
 
-    /// The file's current length.
-    func size() throws -> Int64 {
+    /// The file's current length. Throws ``BasaltError/io(operation:path:errno:)``.
+    public func size() throws -> Int64 {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             throw BasaltError.io(operation: "fstat", path: path, errno: errno)

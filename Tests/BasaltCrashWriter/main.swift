@@ -1,1 +1,82 @@
-print("crash")
+// The child process of the crash test (see Tests/BasaltTests/CrashTests.swift).
+//
+//     BasaltCrashWriter <directory> <seed> [writers]
+//
+// Opens the partition log in <directory> (recovering it if the last run was killed) with
+// `CrashWorkload.config` (everyAppend, 64 KiB segments), then appends batches from
+// `writers` concurrent tasks (default 4) until it is killed. After each acknowledged
+// append it writes one line, `<baseOffset> <lastOffset> <batchSeed>`, to standard output
+// with a single unbuffered write(2) — the same system call `fflush` would make, with no
+// stdio buffer in between — so every line the test reads was acknowledged before the
+// kill and no acknowledged line can be left behind in a buffer.
+//
+// Exit status: 64 bad arguments, 2 the log did not open, 3 an append failed. The test
+// treats any exit before its SIGKILL as a failure and shows standard error.
+import Basalt
+import Glibc
+
+/// The child's code, private so that the test module, which links this one, sees only
+/// ``CrashWorkload``.
+private enum CrashWriter {
+    static func start() async {
+        let arguments = CommandLine.arguments
+        guard arguments.count >= 3, let seed = UInt64(arguments[2]) else {
+            fail(64, "usage: BasaltCrashWriter <directory> <seed> [writers]")
+        }
+        let writers = arguments.count > 3 ? max(1, Int(arguments[3]) ?? 4) : 4
+        await run(directory: arguments[1], seed: seed, writers: writers)
+    }
+
+    static func run(directory: String, seed: UInt64, writers: Int) async {
+        let log: PartitionLog
+        do {
+            log = try PartitionLog(directory: directory, config: CrashWorkload.config)
+        } catch {
+            fail(2, "open \(directory) failed: \(error)")
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    var sequence = 0
+                    while true {
+                        let batchSeed = CrashWorkload.batchSeed(runSeed: seed, writer: writer, sequence: sequence)
+                        sequence += 1
+                        let batch = CrashWorkload.batch(seed: batchSeed)
+                        do {
+                            let result = try await log.append(batch.records, compression: batch.compression)
+                            writeAll("\(result.baseOffset) \(result.lastOffset) \(batchSeed)\n", to: STDOUT_FILENO)
+                        } catch {
+                            fail(3, "append failed: \(error)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes all of `text` to `descriptor` with write(2), retrying after partial writes
+    /// and EINTR. Lines are far below PIPE_BUF, so concurrent writers never interleave.
+    static func writeAll(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let written = write(descriptor, raw.baseAddress! + done, raw.count - done)
+                if written > 0 {
+                    done += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+    }
+
+    static func fail(_ status: Int32, _ message: String) -> Never {
+        writeAll("BasaltCrashWriter: \(message)\n", to: STDERR_FILENO)
+        exit(status)
+    }
+}
+
+await CrashWriter.start()

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Broker benchmark: the same librdkafka load against basalt-broker, librdkafka's mock
+# cluster (client-side ceiling), NATS JetStream file storage and Redis streams with AOF,
+# all in one run on this machine, loopback only. Prints a markdown table.
+#
+#   Benchmarks/broker/run.sh            (RECORDS=200000 by default; QUICK=1 for a smoke run)
+#
+# Needs: apt-get install -y librdkafka-dev libnats-dev nats-server redis-server
+# and a release build: swift build -c release --product basalt-broker
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RECORDS=${RECORDS:-200000}
+[ "${QUICK:-0}" = 1 ] && RECORDS=20000
+BROKER=${BASALT_BROKER:-$(swift build -c release --show-bin-path 2>/dev/null)/basalt-broker}
+[ -x "$BROKER" ] || { echo "build basalt-broker in release first: swift build -c release --product basalt-broker"; exit 1; }
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+gcc -O2 -o "$WORK/kafka_bench" Benchmarks/broker/kafka_bench.c -lrdkafka
+HAVE_NATS=0; HAVE_REDIS=0
+if command -v nats-server >/dev/null && [ -f /usr/include/nats/nats.h ]; then
+  gcc -O2 -o "$WORK/nats_bench" Benchmarks/broker/nats_bench.c -lnats && HAVE_NATS=1
+fi
+command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null && HAVE_REDIS=1
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+
+PORT=$(free_port)
+"$BROKER" --data-dir "$WORK/basalt" --listen 127.0.0.1:"$PORT" --log-level warning &
+BROKER_PID=$!; PIDS+=("$BROKER_PID"); wait_port "$PORT"
+K="$WORK/kafka_bench"
+
+rss() { awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/"$BROKER_PID"/status; }
+
+echo "| load | basalt-broker | mock cluster | NATS JetStream (file) | Redis stream (AOF everysec) |"
+echo "|---|---|---|---|---|"
+row() {  # size acks codec
+  local size=$1 acks=$2 codec=$3 topic="p-$1-$2-$3"
+  local basalt mock nats="n/a" redis="n/a"
+  basalt=$("$K" produce 127.0.0.1:"$PORT" "$topic" "$RECORDS" "$size" "$acks" "$codec" | awk '{printf "%s rec/s, %s MB/s", $2, $3}')
+  mock=$("$K" produce mock "$topic" "$RECORDS" "$size" "$acks" "$codec" 2>/dev/null | awk '{printf "%s rec/s, %s MB/s", $2, $3}')
+  if [ "$codec" = none ] && [ "$acks" = 1 ] && [ "$HAVE_NATS" = 1 ]; then
+    local np; np=$(free_port); rm -rf "$WORK/nats"
+    nats-server -js -sd "$WORK/nats" -a 127.0.0.1 -p "$np" >/dev/null 2>&1 & local npid=$!; wait_port "$np"
+    nats=$("$WORK/nats_bench" nats://127.0.0.1:"$np" "$RECORDS" "$size" | awk '{printf "%s rec/s, %s MB/s", $2, $3}')
+    kill "$npid"; wait "$npid" 2>/dev/null || true
+  fi
+  if [ "$codec" = none ] && [ "$acks" = 1 ] && [ "$HAVE_REDIS" = 1 ]; then
+    local rp; rp=$(free_port); mkdir -p "$WORK/redis"
+    redis-server --port "$rp" --bind 127.0.0.1 --dir "$WORK/redis" --appendonly yes --appendfsync everysec --save "" >/dev/null 2>&1 & local rpid=$!; wait_port "$rp"
+    local value; value=$(head -c "$size" /dev/zero | tr '\0' x)
+    redis=$(redis-benchmark -p "$rp" -q -P 64 -c 4 -n "$RECORDS" XADD bench '*' v "$value" 2>/dev/null | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 \
+      | awk -v s="$size" '{printf "%.0f rec/s, %.1f MB/s", $1, $1*s/1e6}')
+    kill "$rpid"; wait "$rpid" 2>/dev/null || true
+  fi
+  echo "| produce ${size} B acks=${acks} ${codec} | $basalt | $mock | $nats | $redis |"
+}
+for size in 100 1024; do for acks in 1 all; do for codec in none lz4; do row "$size" "$acks" "$codec"; done; done; done
+echo
+echo "broker RSS after produce: $(rss)"
+FETCH=$("$K" fetch 127.0.0.1:"$PORT" p-1024-1-none "$RECORDS" | awk '{printf "%s rec/s, %s MB/s", $2, $3}')
+echo "fetch 1 KiB records (librdkafka consumer, one partition): $FETCH"
+END=$(( RECORDS + 1 ))
+RAW=$("$K" rawfetch "$PORT" p-1024-1-none "$END")
+echo "fetch, raw Fetch v4 client (broker-side throughput, sendfile): $RAW"
+LAT=$("$K" latency 127.0.0.1:"$PORT" latency 5000 1024 1000)
+echo "acks=all latency at 1000 msg/s, 1 KiB: $LAT"
+echo "broker RSS at the end: $(rss)"

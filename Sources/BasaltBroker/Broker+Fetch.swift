@@ -1,0 +1,114 @@
+import Basalt
+import BasaltKafka
+import NIOCore
+
+extension Broker {
+    /// Fetch with long poll: answers at once when `min_bytes` are available or a
+    /// partition has an error, else parks until an append to one of its partitions
+    /// brings enough, or `max_wait_ms` passes. The records go out with `sendfile`
+    /// straight from the segment files (``FetchResponseEncoder``).
+    func fetch(_ request: FetchRequest, header: RequestHeader) async -> RequestOutcome {
+        let version = header.apiVersion
+        // Sessions are never created (we answer session id 0), so any other id is stale.
+        if version >= 7, request.sessionId != 0 {
+            let response = FetchResponse(errorCode: .fetchSessionIdNotFound, sessionId: 0, responses: [])
+            return respond(.fetch(response), to: header)
+        }
+        let waitMs = min(max(Int(request.maxWaitMs), 0), configuration.maxFetchWaitMs)
+        let deadline = ContinuousClock.now + .milliseconds(waitMs)
+        var partitions = Set<TopicPartition>()
+        for topic in request.topics {
+            for partition in topic.partitions { partitions.insert(TopicPartition(topic: topic.topic, partition: partition.partition)) }
+        }
+        while true {
+            let seen = notifier.version(of: partitions)
+            let plan = planFetch(request, version: version)
+            if plan.recordBytes >= Int(request.minBytes) || plan.hasError || ContinuousClock.now >= deadline || isDraining {
+                for (topic, bytes) in plan.bytesByTopic { metrics.recordFetch(topic: topic, bytes: bytes) }
+                return .respond(FetchResponseEncoder.encode(plan.topics, correlationId: header.correlationId, version: version))
+            }
+            await notifier.wait(for: partitions, seenVersion: seen, until: deadline)
+        }
+    }
+
+    /// Reads what the request asks for, within its size limits, as slices of segment files.
+    private func planFetch(_ request: FetchRequest, version: Int16) -> FetchPlan {
+        var plan = FetchPlan()
+        var remaining = max(Int(request.maxBytes), 0)
+        for requested in request.topics {
+            let topic = try? store.topic(requested.topic)
+            var partitions: [FetchPlan.Partition] = []
+            partitions.reserveCapacity(requested.partitions.count)
+            for asked in requested.partitions {
+                guard let topic, let log = try? topic.partition(asked.partition) else {
+                    plan.hasError = true
+                    partitions.append(.failed(asked.partition, .unknownTopicOrPartition))
+                    continue
+                }
+                let epochCheck = checkLeaderEpoch(asked.currentLeaderEpoch)
+                guard epochCheck == .noError else {
+                    plan.hasError = true
+                    partitions.append(.failed(asked.partition, epochCheck))
+                    continue
+                }
+                // Read the bounds first: the slices never go past the end read here.
+                let highWatermark = log.logEndOffset
+                let logStartOffset = log.logStartOffset
+                var slices: [LogSlice] = []
+                let budget = min(max(Int(asked.partitionMaxBytes), 0), remaining)
+                // KIP-74: the first batch of the first partition with data goes out even
+                // when it is larger than the limits, so a consumer can always progress.
+                let isFirstWithData = plan.recordBytes == 0
+                if budget > 0 || isFirstWithData {
+                    do {
+                        slices = try log.read(from: asked.fetchOffset, maxBytes: max(budget, 1))
+                    } catch let error as BasaltError {
+                        plan.hasError = true
+                        if case .offsetOutOfRange = error {} else {
+                            logger.error("fetch read failed: \(error)", metadata: ["topic": "\(requested.topic)", "partition": "\(asked.partition)"])
+                        }
+                        partitions.append(.failed(asked.partition, error.kafkaErrorCode, highWatermark: highWatermark,
+                                                  logStartOffset: logStartOffset))
+                        continue
+                    } catch {
+                        plan.hasError = true
+                        partitions.append(.failed(asked.partition, .unknownServerError))
+                        continue
+                    }
+                }
+                var bytes = slices.reduce(0) { $0 + $1.length }
+                if bytes > budget && !isFirstWithData {
+                    slices = []
+                    bytes = 0
+                }
+                remaining = max(remaining - bytes, 0)
+                plan.recordBytes += bytes
+                if bytes > 0 { plan.bytesByTopic[requested.topic, default: 0] += bytes }
+                partitions.append(FetchPlan.Partition(index: asked.partition, errorCode: .noError, highWatermark: highWatermark,
+                                                      logStartOffset: logStartOffset, slices: slices))
+            }
+            plan.topics.append((requested.topic, partitions))
+        }
+        return plan
+    }
+}
+
+/// What one pass over a Fetch request found.
+struct FetchPlan {
+    struct Partition {
+        var index: Int32
+        var errorCode: KafkaErrorCode
+        var highWatermark: Int64
+        var logStartOffset: Int64
+        var slices: [LogSlice]
+
+        static func failed(_ index: Int32, _ code: KafkaErrorCode, highWatermark: Int64 = -1, logStartOffset: Int64 = -1) -> Partition {
+            Partition(index: index, errorCode: code, highWatermark: highWatermark, logStartOffset: logStartOffset, slices: [])
+        }
+    }
+
+    var topics: [(name: String, partitions: [Partition])] = []
+    var recordBytes = 0
+    var hasError = false
+    var bytesByTopic: [String: Int] = [:]
+}

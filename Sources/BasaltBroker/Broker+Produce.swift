@@ -1,0 +1,154 @@
+import Basalt
+import BasaltKafka
+import NIOCore
+
+extension Broker {
+    /// Produce: each partition's batch is checked (one v2 batch, CRC, size, producer
+    /// sequence) and appended as the client encoded it; only its base offset and leader
+    /// epoch are rewritten. Partitions of one request are appended concurrently, so under
+    /// the every-append policy they share `fdatasync`s.
+    ///
+    /// acks=0 gets no response (and a failed append closes the connection, as Kafka does);
+    /// acks=1 answers once the batch is in the log; acks=all once it is durable under the
+    /// topic's policy (synced now unless the policy is `os`).
+    func produce(_ request: ProduceRequest, header: RequestHeader) async -> RequestOutcome {
+        guard request.acks == 0 || request.acks == 1 || request.acks == -1 else {
+            let responses = request.topicData.map { topic in
+                ProduceResponse.TopicResponse(name: topic.name, partitionResponses: topic.partitionData.map {
+                    .init(index: $0.index, errorCode: .invalidRequiredAcks, baseOffset: -1)
+                })
+            }
+            return respond(.produce(ProduceResponse(responses: responses)), to: header)
+        }
+        var jobs: [(topicIndex: Int, name: String, data: ProduceRequest.PartitionData)] = []
+        for (topicIndex, topic) in request.topicData.enumerated() {
+            for data in topic.partitionData { jobs.append((topicIndex, topic.name, data)) }
+        }
+        let waitForDurability = request.acks == -1
+        var results = [ProduceResponse.PartitionResponse?](repeating: nil, count: jobs.count)
+        if jobs.count == 1 {
+            results[0] = await appendPartition(topic: jobs[0].name, data: jobs[0].data, durable: waitForDurability)
+        } else {
+            await withTaskGroup(of: (Int, ProduceResponse.PartitionResponse).self) { group in
+                for (index, job) in jobs.enumerated() {
+                    group.addTask {
+                        (index, await self.appendPartition(topic: job.name, data: job.data, durable: waitForDurability))
+                    }
+                }
+                for await (index, result) in group { results[index] = result }
+            }
+        }
+        if request.acks == 0 {
+            if let failed = results.first(where: { $0?.errorCode != .noError }), let failed {
+                return .close(reason: "acks=0 produce failed with \(failed.errorCode) on partition \(failed.index)")
+            }
+            return .noResponse
+        }
+        var responses = request.topicData.map { ProduceResponse.TopicResponse(name: $0.name, partitionResponses: []) }
+        for (index, job) in jobs.enumerated() {
+            if let result = results[index] { responses[job.topicIndex].partitionResponses.append(result) }
+        }
+        return respond(.produce(ProduceResponse(responses: responses)), to: header)
+    }
+
+    private func appendPartition(topic name: String, data: ProduceRequest.PartitionData, durable: Bool) async -> ProduceResponse.PartitionResponse {
+        func failure(_ code: KafkaErrorCode, _ message: String? = nil) -> ProduceResponse.PartitionResponse {
+            if code != .noError { metrics.recordProduceError(topic: name, code: code) }
+            return .init(index: data.index, errorCode: code, baseOffset: -1, errorMessage: message)
+        }
+        let topic: Topic
+        switch lookupTopic(name, create: true) {
+        case .found(let found): topic = found
+        case .failed(let code): return failure(code)
+        }
+        guard let log = try? topic.partition(data.index) else { return failure(.unknownTopicOrPartition) }
+        guard let records = data.records, records.readableBytes >= RecordBatchHeader.size else {
+            return failure(.corruptMessage, "records shorter than a batch header")
+        }
+        guard records.readableBytes <= log.config.maxMessageBytes else {
+            return failure(.messageTooLarge, "batch of \(records.readableBytes) bytes exceeds max.message.bytes \(log.config.maxMessageBytes)")
+        }
+        var bytes = Array(records.readableBytesView)
+        let header: RecordBatchHeader
+        do {
+            header = try bytes.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }
+        } catch {
+            return failure(.corruptMessage)
+        }
+        guard header.magic == 2 else { return failure(.unsupportedForMessageFormat, "only record batch v2 is supported") }
+        // Produce v3+ carries exactly one batch per partition (Kafka: INVALID_RECORD).
+        guard header.totalSize >= RecordBatchHeader.size, header.totalSize <= bytes.count else {
+            return failure(.corruptMessage, "batch length does not match the bytes sent")
+        }
+        guard header.totalSize == bytes.count else { return failure(.invalidRecord, "more than one batch for a partition") }
+        guard !header.isTransactional, !header.isControl else {
+            return failure(.invalidTxnState, "transactions are not supported")
+        }
+        // The leader epoch is not covered by the CRC; stamp ours, as Kafka's leader does.
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: Self.leaderEpoch.bigEndian, toByteOffset: 12, as: Int32.self) }
+
+        let partition = TopicPartition(topic: name, partition: data.index)
+        var reservation: ProducerStateTable.Reservation?
+        var table: ProducerStateTable?
+        if header.producerId >= 0 {
+            do {
+                table = try producerStates.table(for: partition, log: log)
+            } catch {
+                logger.error("cannot load producer state: \(error)", metadata: ["partition": "\(partition)"])
+                return failure(.kafkaStorageError)
+            }
+            let lastSequence = ProducerStateTable.lastSequence(first: header.baseSequence, count: header.lastOffsetDelta + 1)
+            var verdict = table!.check(producerId: header.producerId, epoch: header.producerEpoch,
+                                       firstSequence: header.baseSequence, lastSequence: lastSequence)
+            // A retry racing its own original: wait for the original to land, then answer
+            // as a duplicate.
+            var waited = 0
+            while verdict == .inFlight, waited < 30_000 {
+                try? await Task.sleep(for: .milliseconds(2))
+                waited += 2
+                verdict = table!.check(producerId: header.producerId, epoch: header.producerEpoch,
+                                       firstSequence: header.baseSequence, lastSequence: lastSequence)
+            }
+            switch verdict {
+            case .append(let reserved):
+                reservation = reserved
+            case .duplicate(let firstOffset, _):
+                metrics.recordDuplicateBatch(topic: name)
+                return .init(index: data.index, baseOffset: firstOffset, logStartOffset: log.logStartOffset)
+            case .inFlight:
+                return failure(.requestTimedOut)
+            case .outOfOrder(let expected):
+                return failure(.outOfOrderSequenceNumber, "expected sequence \(expected), got \(header.baseSequence)")
+            case .invalidEpoch(let current):
+                return failure(.invalidProducerEpoch, "producer epoch \(header.producerEpoch) is older than \(current)")
+            case .unknownProducer:
+                return failure(.unknownProducerId)
+            }
+        }
+
+        let result: AppendResult
+        do {
+            result = try await log.append(encodedBatch: bytes)
+        } catch let error as BasaltError {
+            if let reservation { table?.cancel(reservation) }
+            if case .io = error { logger.error("append failed: \(error)", metadata: ["partition": "\(partition)"]) }
+            return failure(error.kafkaErrorCode, error.description)
+        } catch {
+            if let reservation { table?.cancel(reservation) }
+            return failure(.unknownServerError)
+        }
+        if let reservation { table?.complete(reservation, firstOffset: result.baseOffset, lastOffset: result.lastOffset) }
+        notifier.notify(partition)
+        metrics.recordProduce(topic: name, bytes: bytes.count, records: Int(header.recordsCount))
+
+        if durable, case .interval = log.config.durability, log.durableOffset <= result.lastOffset {
+            do {
+                try await blockingPool.runIfActive { try log.flush() }
+            } catch {
+                logger.error("flush failed: \(error)", metadata: ["partition": "\(partition)"])
+                return failure(.kafkaStorageError, "\(error)")
+            }
+        }
+        return .init(index: data.index, baseOffset: result.baseOffset, logStartOffset: log.logStartOffset)
+    }
+}

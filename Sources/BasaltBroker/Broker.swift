@@ -1,0 +1,261 @@
+import Basalt
+import BasaltKafka
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The Kafka-protocol side of a store: decodes a request frame, runs it against the
+/// ``Store``, and encodes the answer. Transport-free, so tests can drive it with frames.
+///
+/// One instance serves every connection of a ``BrokerServer``; it is Sendable and its
+/// per-request work runs in Swift concurrency tasks, off the event loops.
+public final class Broker: Sendable {
+    /// The store the broker serves.
+    public let store: Store
+    /// The configuration it was started with.
+    public let configuration: BrokerConfiguration
+    /// The broker's logger.
+    public let logger: Logger
+    /// The broker's metrics.
+    public let metrics: BrokerMetrics
+    /// Stable id of this cluster (kept in the data directory).
+    public let clusterId: String
+    let notifier = AppendNotifier()
+    let producerStates: ProducerStates
+    let producerIds: ProducerIdAllocator
+    let groups: GroupCoordinator
+    let blockingPool: NIOThreadPool
+    private let advertised: Mutex<HostPort>
+    private let inFlight = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
+    private let background = Mutex<[Task<Void, Never>]>([])
+
+    /// Opens the store in ``BrokerConfiguration/dataDirectory`` (recovering it if the last
+    /// shutdown was not clean) and rebuilds producer state and group offsets from it.
+    ///
+    /// - Throws: ``BrokerConfigurationError``, and the store's errors (``BasaltError``).
+    public init(configuration: BrokerConfiguration, metrics: BrokerMetrics = BrokerMetrics()) throws {
+        try configuration.validate()
+        let logger = configuration.logger
+        let started = ContinuousClock.now
+        let store = try Store(
+            directory: configuration.dataDirectory, defaultConfig: configuration.defaultTopicConfig,
+            retentionCheckInterval: .milliseconds(configuration.retentionCheckIntervalMs))
+        let brokerDirectory = configuration.dataDirectory + "/broker"
+        try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
+        self.clusterId = try ClusterIdentity.loadOrCreate(directory: brokerDirectory)
+        self.producerIds = try ProducerIdAllocator(directory: brokerDirectory)
+        self.producerStates = ProducerStates(logger: logger)
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        self.advertised = Mutex(HostPort(host: configuration.advertisedHost ?? configuration.listenHost,
+                                         port: configuration.advertisedPort ?? configuration.listenPort))
+        self.groups = GroupCoordinator(store: store, configuration: configuration, logger: logger, metrics: metrics)
+        self.blockingPool = NIOThreadPool(numberOfThreads: 2)
+        blockingPool.start()
+        var partitions = 0
+        for name in store.topicNames {
+            guard let topic = try? store.topic(name) else { continue }
+            for (number, log) in topic.partitions.enumerated() {
+                _ = try producerStates.table(for: TopicPartition(topic: name, partition: Int32(number)), log: log)
+                partitions += 1
+            }
+        }
+        logger.info("store open", metadata: [
+            "dataDir": "\(configuration.dataDirectory)", "topics": "\(store.topicNames.count)",
+            "partitions": "\(partitions)", "producers": "\(producerStates.producerCount)",
+            "elapsed": "\(ContinuousClock.now - started)",
+        ])
+        startBackgroundTasks()
+    }
+
+    private func startBackgroundTasks() {
+        let interval = configuration.producerSnapshotIntervalMs
+        let snapshots = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(interval))
+                guard let self, !Task.isCancelled else { return }
+                self.producerStates.writeSnapshots()
+            }
+        }
+        let groupTimer = Task { [groups] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                guard !Task.isCancelled else { return }
+                await groups.tick()
+            }
+        }
+        background.withLock { $0 = [snapshots, groupTimer] }
+    }
+
+    /// The address clients are told to connect to.
+    public var advertisedAddress: HostPort { advertised.withLock { $0 } }
+
+    /// Sets the address clients are told to connect to (once the port is bound).
+    public func setAdvertisedAddress(_ address: HostPort) {
+        advertised.withLock { $0 = address }
+    }
+
+    // MARK: - Request lifecycle
+
+    /// Whether shutdown has begun: no new requests start.
+    var isDraining: Bool { draining.load(ordering: .acquiring) }
+
+    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
+    func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
+
+    /// Requests being handled right now.
+    public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Stops starting requests, wakes parked fetches and group joins so they answer now,
+    /// and waits (up to `grace`) for the requests in flight to finish.
+    public func drain(grace: Duration) async {
+        draining.store(true, ordering: .releasing)
+        notifier.wakeAll()
+        await groups.shutdown()
+        let deadline = ContinuousClock.now + grace
+        while requestsInFlight > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Writes producer-state snapshots and closes the store cleanly (each partition
+    /// records a clean shutdown, so the next open scans nothing).
+    public func close() throws {
+        for task in background.withLock({ $0 }) { task.cancel() }
+        producerStates.writeSnapshots()
+        try? blockingPool.syncShutdownGracefully()
+        try store.close()
+        logger.info("store closed cleanly")
+    }
+
+    // MARK: - Dispatch
+
+    /// Handles one request frame (the bytes after the size prefix).
+    public func handle(frame: ByteBuffer, connection: ConnectionInfo) async -> RequestOutcome {
+        var frame = frame
+        let header: RequestHeader
+        let request: KafkaRequest
+        do {
+            (header, request) = try KafkaRequest.decode(frame: &frame)
+        } catch {
+            return rejection(error)
+        }
+        let started = ContinuousClock.now
+        let outcome: RequestOutcome
+        switch request {
+        case .apiVersions:
+            outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
+        case .metadata(let body):
+            outcome = respond(.metadata(metadata(body, version: header.apiVersion)), to: header)
+        case .produce(let body):
+            outcome = await produce(body, header: header)
+        case .fetch(let body):
+            outcome = await fetch(body, header: header)
+        case .listOffsets(let body):
+            outcome = respond(.listOffsets(listOffsets(body, version: header.apiVersion)), to: header)
+        case .offsetForLeaderEpoch(let body):
+            outcome = respond(.offsetForLeaderEpoch(offsetForLeaderEpoch(body)), to: header)
+        case .createTopics(let body):
+            outcome = respond(.createTopics(createTopics(body)), to: header)
+        case .deleteTopics(let body):
+            outcome = respond(.deleteTopics(deleteTopics(body)), to: header)
+        case .describeConfigs(let body):
+            outcome = respond(.describeConfigs(describeConfigs(body)), to: header)
+        case .initProducerId(let body):
+            outcome = respond(.initProducerId(initProducerId(body)), to: header)
+        case .findCoordinator(let body):
+            outcome = respond(.findCoordinator(findCoordinator(body)), to: header)
+        case .joinGroup(let body):
+            outcome = respond(.joinGroup(await groups.join(body, version: header.apiVersion, clientId: header.clientId ?? "")), to: header)
+        case .syncGroup(let body):
+            outcome = respond(.syncGroup(await groups.sync(body)), to: header)
+        case .heartbeat(let body):
+            outcome = respond(.heartbeat(await groups.heartbeat(body)), to: header)
+        case .leaveGroup(let body):
+            outcome = respond(.leaveGroup(await groups.leave(body)), to: header)
+        case .offsetCommit(let body):
+            outcome = respond(.offsetCommit(await commitOffsets(body)), to: header)
+        case .offsetFetch(let body):
+            outcome = respond(.offsetFetch(fetchOffsets(body)), to: header)
+        }
+        metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
+        return outcome
+    }
+
+    /// The APIs and versions this broker advertises: everything BasaltKafka implements.
+    static let advertisedApis: [ApiVersionsResponse.ApiVersion] = ApiVersionsResponse.supportedApiKeys
+
+    func respond(_ response: KafkaResponse, to header: RequestHeader) -> RequestOutcome {
+        var buffer = ByteBufferAllocator().buffer(capacity: 256)
+        response.encodeFrame(correlationId: header.correlationId, version: header.apiVersion, into: &buffer)
+        return .respond(ResponseFrame(bytes: buffer))
+    }
+
+    /// What a frame that does not decode gets: an ApiVersions v0 error body for an
+    /// unsupported ApiVersions version (so the client retries with one it knows), a
+    /// closed connection for everything else, as Kafka does.
+    private func rejection(_ error: KafkaProtocolError) -> RequestOutcome {
+        metrics.recordRejectedRequest()
+        switch error {
+        case .unsupportedVersion(.apiVersions, _, let correlationId):
+            let body = ApiVersionsResponse(
+                errorCode: .unsupportedVersion,
+                apiKeys: Self.advertisedApis.filter { $0.apiKey == ApiKey.apiVersions.rawValue })
+            var buffer = ByteBufferAllocator().buffer(capacity: 32)
+            KafkaResponse.apiVersions(body).encodeFrame(correlationId: correlationId, version: 0, into: &buffer)
+            return .respond(ResponseFrame(bytes: buffer))
+        case .unsupportedVersion(let apiKey, let version, _):
+            return .close(reason: "unsupported version \(version) of \(apiKey)")
+        case .unknownApiKey(let key, _):
+            return .close(reason: "unknown api key \(key)")
+        default:
+            return .close(reason: "malformed request: \(error)")
+        }
+    }
+
+    // MARK: - Topics
+
+    /// The topic `name`, created with the broker defaults when it does not exist and
+    /// `create` is true.
+    func lookupTopic(_ name: String, create: Bool) -> TopicLookup {
+        if let topic = try? store.topic(name) { return .found(topic) }
+        do {
+            try NameRules.validateTopic(name)
+        } catch {
+            return .failed(.invalidTopic)
+        }
+        guard create, configuration.autoCreateTopics else { return .failed(.unknownTopicOrPartition) }
+        do {
+            let topic = try store.createTopic(name, partitions: configuration.defaultPartitions)
+            logger.info("auto-created topic", metadata: ["topic": "\(name)", "partitions": "\(configuration.defaultPartitions)"])
+            return .found(topic)
+        } catch BasaltError.topicExists {
+            guard let topic = try? store.topic(name) else { return .failed(.unknownTopicOrPartition) }
+            return .found(topic)
+        } catch let error as BasaltError {
+            return .failed(error.kafkaErrorCode)
+        } catch {
+            return .failed(.unknownServerError)
+        }
+    }
+
+    /// Checks a request's view of the leader epoch against ours (always 0: one node).
+    func checkLeaderEpoch(_ epoch: Int32) -> KafkaErrorCode {
+        if epoch == -1 || epoch == Self.leaderEpoch { return .noError }
+        return epoch > Self.leaderEpoch ? .unknownLeaderEpoch : .fencedLeaderEpoch
+    }
+
+    /// The leader epoch of every partition; constant on a single node.
+    static let leaderEpoch: Int32 = 0
+}
+
+/// The outcome of looking a topic up (and maybe creating it) for a request.
+enum TopicLookup {
+    case found(Topic)
+    case failed(KafkaErrorCode)
+}

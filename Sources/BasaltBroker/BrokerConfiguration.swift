@@ -1,0 +1,100 @@
+import Basalt
+import Logging
+
+/// Everything a ``BrokerServer`` needs to know, with Kafka's defaults where Kafka has one.
+///
+/// Units are in the names. Values come from the command line, a properties file
+/// (``BrokerPropertiesFile``), or code that embeds the broker (tests).
+public struct BrokerConfiguration: Sendable {
+    /// Directory of the store: topics, partitions, cursors, broker state.
+    public var dataDirectory: String = "./data"
+    /// Address the broker listens on.
+    public var listenHost: String = "127.0.0.1"
+    /// Port the broker listens on; 0 picks a free one (tests).
+    public var listenPort: Int = 9092
+    /// Host clients are told to connect to (Metadata, FindCoordinator); the listen host
+    /// when nil, or 127.0.0.1 when that is a wildcard address.
+    public var advertisedHost: String?
+    /// Port clients are told to connect to; the bound port when nil.
+    public var advertisedPort: Int?
+    /// Address of the Prometheus `/metrics` endpoint; none when nil.
+    public var metricsHost: String?
+    /// Port of the metrics endpoint; 0 picks a free one.
+    public var metricsPort: Int = 9100
+    /// This broker's node id in Metadata, FindCoordinator and as controller.
+    public var nodeId: Int32 = 0
+    /// Largest request frame accepted; a larger size prefix closes the connection before
+    /// anything is allocated for it (Kafka's `socket.request.max.bytes`).
+    public var maxRequestBytes: Int = 100 << 20
+    /// Most open client connections; more are closed at once with one log line.
+    public var maxConnections: Int = 1024
+    /// Request bytes a connection may have read but not yet answered; past it the broker
+    /// stops reading from that socket until responses go out.
+    public var maxInFlightBytesPerConnection: Int = 128 << 20
+    /// Whether Produce and Metadata create unknown topics (`auto.create.topics.enable`).
+    public var autoCreateTopics: Bool = true
+    /// Partition count of auto-created topics and CreateTopics with −1 (`num.partitions`).
+    public var defaultPartitions: Int32 = 1
+    /// Settings of topics created without their own.
+    public var defaultTopicConfig: LogConfig = BrokerConfiguration.brokerDefaultTopicConfig
+    /// Delay before the first rebalance of an empty group, so members starting together
+    /// land in one generation (`group.initial.rebalance.delay.ms`; Kafka's is 3000).
+    public var groupInitialRebalanceDelayMs: Int = 100
+    /// Smallest session timeout a member may ask for (`group.min.session.timeout.ms`).
+    public var groupMinSessionTimeoutMs: Int32 = 6000
+    /// Largest session timeout a member may ask for (`group.max.session.timeout.ms`).
+    public var groupMaxSessionTimeoutMs: Int32 = 1_800_000
+    /// Longest a Fetch may be parked, whatever `max_wait_ms` asks.
+    public var maxFetchWaitMs: Int = 30_000
+    /// How often producer-state snapshots are written, so recovery after a crash reads
+    /// only the batch headers appended since.
+    public var producerSnapshotIntervalMs: Int = 60_000
+    /// How long shutdown waits for in-flight requests before closing connections.
+    public var shutdownGraceMs: Int = 10_000
+    /// How often retention runs.
+    public var retentionCheckIntervalMs: Int = 300_000
+    /// The logger every component derives its own from.
+    public var logger: Logger = Logger(label: "basalt.broker")
+
+    /// The topic defaults of a broker: Kafka's, with appends synced at most a second
+    /// after they land (acks=all produce requests sync at once). An acknowledged record
+    /// survives `kill -9` under every policy.
+    public static var brokerDefaultTopicConfig: LogConfig {
+        var config = LogConfig()
+        config.durability = .interval(milliseconds: 1000)
+        return config
+    }
+
+    /// The defaults above.
+    public init() {}
+
+    /// Checks ranges, naming the option at fault.
+    public func validate() throws(BrokerConfigurationError) {
+        guard (0...65535).contains(listenPort) else { throw .invalid("listen port \(listenPort) is not in 0...65535") }
+        guard maxRequestBytes >= 1024 else { throw .invalid("socket.request.max.bytes must be at least 1024") }
+        guard maxConnections > 0 else { throw .invalid("max.connections must be positive") }
+        guard maxInFlightBytesPerConnection > 0 else { throw .invalid("max.inflight.bytes.per.connection must be positive") }
+        guard defaultPartitions > 0, defaultPartitions <= 10_000 else { throw .invalid("num.partitions must be in 1...10000") }
+        guard groupInitialRebalanceDelayMs >= 0 else { throw .invalid("group.initial.rebalance.delay.ms must be ≥ 0") }
+        guard groupMinSessionTimeoutMs > 0, groupMinSessionTimeoutMs <= groupMaxSessionTimeoutMs else {
+            throw .invalid("group.min.session.timeout.ms must be positive and ≤ group.max.session.timeout.ms")
+        }
+        do {
+            try defaultTopicConfig.validate()
+        } catch {
+            throw .invalid("default topic settings: \(error)")
+        }
+    }
+}
+
+/// A configuration value that cannot be used.
+public enum BrokerConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A value is out of range or malformed; the message names it.
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let message): message
+        }
+    }
+}

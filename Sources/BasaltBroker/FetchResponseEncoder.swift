@@ -1,0 +1,56 @@
+import Basalt
+import BasaltKafka
+import NIOCore
+
+/// Encodes a Fetch response (v4–11, non-flexible) whose `records` fields are runs of
+/// segment files, so the record bytes are sent with `sendfile` and never copied.
+///
+/// The layout is the one ``FetchResponse`` encodes (see its documentation); this type
+/// exists only because that value type holds records as a `ByteBuffer`. The tests check
+/// that both produce the same bytes.
+enum FetchResponseEncoder {
+    static func encode(_ topics: [(name: String, partitions: [FetchPlan.Partition])], correlationId: Int32, version: Int16) -> ResponseFrame {
+        var parts: [ResponseFrame.Part] = []
+        var buffer = ByteBufferAllocator().buffer(capacity: 128 + topics.count * 64)
+        buffer.writeKafkaInt32(0)  // frame size, set at the end
+        buffer.writeKafkaInt32(correlationId)  // response header v0
+        buffer.writeKafkaInt32(0)  // throttle_time_ms
+        if version >= 7 {
+            buffer.writeKafkaInt16(KafkaErrorCode.noError.rawValue)
+            buffer.writeKafkaInt32(0)  // session_id: no session
+        }
+        var total = 0
+        buffer.writeKafkaInt32(Int32(topics.count))
+        for topic in topics {
+            buffer.writeKafkaString(topic.name)
+            buffer.writeKafkaInt32(Int32(topic.partitions.count))
+            for partition in topic.partitions {
+                buffer.writeKafkaInt32(partition.index)
+                buffer.writeKafkaInt16(partition.errorCode.rawValue)
+                buffer.writeKafkaInt64(partition.highWatermark)
+                buffer.writeKafkaInt64(partition.highWatermark)  // last_stable_offset: no transactions
+                if version >= 5 { buffer.writeKafkaInt64(partition.logStartOffset) }
+                buffer.writeKafkaInt32(0)  // aborted_transactions: empty
+                if version >= 11 { buffer.writeKafkaInt32(-1) }  // preferred_read_replica
+                let length = partition.slices.reduce(0) { $0 + $1.length }
+                buffer.writeKafkaInt32(Int32(length))
+                guard length > 0 else { continue }
+                total += buffer.readableBytes
+                parts.append(.bytes(buffer))
+                for slice in partition.slices {
+                    parts.append(.file(slice))
+                    total += slice.length
+                }
+                buffer = ByteBufferAllocator().buffer(capacity: 128)
+            }
+        }
+        if buffer.readableBytes > 0 {
+            total += buffer.readableBytes
+            parts.append(.bytes(buffer))
+        }
+        guard case .bytes(var first) = parts[0] else { preconditionFailure("a fetch response starts with its header") }
+        first.setInteger(Int32(total - 4), at: first.readerIndex, endianness: .big)
+        parts[0] = .bytes(first)
+        return ResponseFrame(parts: parts)
+    }
+}

@@ -1,0 +1,132 @@
+import Basalt
+
+/// Translates between Kafka's topic configuration names and ``LogConfig``.
+///
+/// Supported (others are rejected with INVALID_CONFIG on CreateTopics, so a client never
+/// believes a setting took effect when it did not):
+///
+/// | Kafka name | LogConfig field |
+/// |---|---|
+/// | `retention.ms` | ``LogConfig/retentionMs`` |
+/// | `retention.bytes` | ``LogConfig/retentionBytes`` |
+/// | `segment.bytes` | ``LogConfig/segmentBytes`` |
+/// | `segment.ms` | ``LogConfig/segmentMs`` |
+/// | `segment.index.bytes` | ``LogConfig/maxIndexBytes`` |
+/// | `index.interval.bytes` | ``LogConfig/indexIntervalBytes`` |
+/// | `max.message.bytes` | ``LogConfig/maxMessageBytes`` |
+/// | `flush.messages` | `1` = ``Durability/everyAppend``; larger values are accepted as the OS policy |
+/// | `flush.ms` | ``Durability/interval(milliseconds:)`` |
+/// | `basalt.durability` | `every-append`, `interval:<ms>` or `os` |
+///
+/// Settings Kafka clients commonly pass that have only one possible value here
+/// (`cleanup.policy=delete`, `compression.type=producer`, `message.timestamp.type=CreateTime`,
+/// `min.insync.replicas=1`) are accepted when they ask for that value.
+public enum TopicSettings {
+    /// Applies Kafka-named settings to `base`.
+    ///
+    /// - Throws: ``TopicSettingsError`` naming the first unknown name or bad value.
+    public static func apply(_ settings: [(name: String, value: String?)], to base: LogConfig) throws(TopicSettingsError) -> LogConfig {
+        var config = base
+        for (name, value) in settings {
+            guard let value else { continue }
+            func integer() throws(TopicSettingsError) -> Int64 {
+                guard let number = Int64(value) else { throw .invalidValue(name: name, value: value) }
+                return number
+            }
+            switch name {
+            case "retention.ms": config.retentionMs = try integer()
+            case "retention.bytes": config.retentionBytes = try integer()
+            case "segment.bytes": config.segmentBytes = Int(try integer())
+            case "segment.ms": config.segmentMs = try integer()
+            case "segment.index.bytes": config.maxIndexBytes = Int(try integer())
+            case "index.interval.bytes": config.indexIntervalBytes = Int(try integer())
+            case "max.message.bytes": config.maxMessageBytes = Int(try integer())
+            case "flush.messages":
+                let count = try integer()
+                guard count > 0 else { throw .invalidValue(name: name, value: value) }
+                config.durability = count == 1 ? .everyAppend : .os
+            case "flush.ms":
+                let milliseconds = try integer()
+                guard milliseconds > 0, milliseconds <= Int64(Int32.max) else { throw .invalidValue(name: name, value: value) }
+                config.durability = .interval(milliseconds: Int(milliseconds))
+            case "basalt.durability":
+                guard let durability = parseDurability(value) else { throw .invalidValue(name: name, value: value) }
+                config.durability = durability
+            case "cleanup.policy" where value == "delete",
+                 "compression.type" where value == "producer",
+                 "message.timestamp.type" where value == "CreateTime",
+                 "min.insync.replicas" where value == "1",
+                 "unclean.leader.election.enable" where value == "false":
+                continue
+            default:
+                throw .unsupported(name: name, value: value)
+            }
+        }
+        do {
+            try config.validate()
+        } catch {
+            throw .invalidValue(name: "topic settings", value: "\(error)")
+        }
+        return config
+    }
+
+    /// Parses `every-append`, `interval:<ms>` or `os`.
+    public static func parseDurability(_ text: String) -> Durability? {
+        switch text {
+        case "every-append", "everyAppend": return .everyAppend
+        case "os": return .os
+        default:
+            guard text.hasPrefix("interval:"), let milliseconds = Int(text.dropFirst("interval:".count)),
+                  milliseconds > 0 else { return nil }
+            return .interval(milliseconds: milliseconds)
+        }
+    }
+
+    /// The text ``parseDurability(_:)`` reads back.
+    public static func describe(_ durability: Durability) -> String {
+        switch durability {
+        case .everyAppend: "every-append"
+        case .interval(let milliseconds): "interval:\(milliseconds)"
+        case .os: "os"
+        }
+    }
+
+    /// A topic's settings under their Kafka names, for DescribeConfigs.
+    public static func describe(_ config: LogConfig) -> [(name: String, value: String)] {
+        var entries: [(String, String)] = [
+            ("cleanup.policy", "delete"),
+            ("compression.type", "producer"),
+            ("index.interval.bytes", String(config.indexIntervalBytes)),
+            ("max.message.bytes", String(config.maxMessageBytes)),
+            ("message.timestamp.type", "CreateTime"),
+            ("min.insync.replicas", "1"),
+            ("retention.bytes", String(config.retentionBytes)),
+            ("retention.ms", String(config.retentionMs)),
+            ("segment.bytes", String(config.segmentBytes)),
+            ("segment.index.bytes", String(config.maxIndexBytes)),
+            ("segment.ms", String(config.segmentMs)),
+            ("basalt.durability", describe(config.durability)),
+        ]
+        switch config.durability {
+        case .everyAppend: entries.append(("flush.messages", "1"))
+        case .interval(let milliseconds): entries.append(("flush.ms", String(milliseconds)))
+        case .os: break
+        }
+        return entries.sorted { $0.0 < $1.0 }
+    }
+}
+
+/// Why topic settings were refused.
+public enum TopicSettingsError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The name is not supported, or not with this value.
+    case unsupported(name: String, value: String)
+    /// The value is malformed or out of range.
+    case invalidValue(name: String, value: String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let name, let value): "unsupported topic setting \(name)=\(value)"
+        case .invalidValue(let name, let value): "invalid value for \(name): \(value)"
+        }
+    }
+}

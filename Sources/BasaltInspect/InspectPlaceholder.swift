@@ -1,4 +1,0 @@
-import Basalt
-
-/// Placeholder until the inspection commands land.
-public enum InspectPlaceholder {}

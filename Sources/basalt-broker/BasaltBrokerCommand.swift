@@ -1,0 +1,100 @@
+import ArgumentParser
+import BasaltBroker
+import Dispatch
+import Glibc
+import Logging
+
+/// `basalt-broker`: serves a Basalt store to Kafka clients.
+@main
+struct BasaltBrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "basalt-broker",
+        abstract: "A Kafka-protocol broker on the Basalt storage core.",
+        discussion: """
+            Command-line options override the configuration file. SIGTERM or SIGINT shuts \
+            down gracefully: stop accepting, finish in-flight requests, flush, close the store.
+            """)
+
+    @Option(name: .long, help: "Store directory.")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Address to listen on for Kafka clients, HOST:PORT.")
+    var listen: String?
+
+    @Option(name: .long, help: "Address clients are told to connect to, HOST:PORT (defaults to the listen address).")
+    var advertisedListener: String?
+
+    @Option(name: .long, help: "Address of the Prometheus /metrics endpoint, HOST:PORT (off when absent).")
+    var metrics: String?
+
+    @Option(name: .long, help: "Configuration file in Kafka's server.properties format.")
+    var config: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    mutating func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var configuration = BrokerConfiguration()
+        if let config {
+            try BrokerPropertiesFile.apply(path: config, to: &configuration)
+        }
+        if let dataDir { configuration.dataDirectory = dataDir }
+        if let listen {
+            guard let address = HostPort(parsing: listen) else { throw ValidationError("--listen needs HOST:PORT") }
+            configuration.listenHost = address.host
+            configuration.listenPort = address.port
+        }
+        if let advertisedListener {
+            guard let address = HostPort(parsing: advertisedListener) else {
+                throw ValidationError("--advertised-listener needs HOST:PORT")
+            }
+            configuration.advertisedHost = address.host
+            configuration.advertisedPort = address.port
+        }
+        if let metrics {
+            guard let address = HostPort(parsing: metrics) else { throw ValidationError("--metrics needs HOST:PORT") }
+            configuration.metricsHost = address.host
+            configuration.metricsPort = address.port
+        }
+        configuration.logger = Logger(label: "basalt.broker")
+        configuration.logger.logLevel = level
+
+        let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
+        let server = try await BrokerServer.start(configuration: configuration)
+        let received = await signals.wait()
+        configuration.logger.info("received signal \(received)")
+        try await server.shutdown()
+    }
+}
+
+/// Turns SIGTERM/SIGINT into an async wait. The signals are ignored for the process so
+/// only the dispatch sources see them.
+final class SignalWaiter {
+    private let sources: [any DispatchSourceSignal]
+    private let stream: AsyncStream<Int32>
+
+    init(signals: [Int32]) {
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        self.stream = stream
+        var sources: [any DispatchSourceSignal] = []
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    func wait() async -> Int32 {
+        for await number in stream { return number }
+        return 0
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import BasaltInspect
+
+struct RepairCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repair",
+        abstract: "Offline: rebuild indexes, cut a torn tail, move aside what cannot be kept. Dry run unless --apply.",
+        discussion: "Nothing is deleted: files and cut bytes go to <partition>/quarantine-<time>/. Refuses while the store is open.")
+
+    @Argument(help: "A partition directory (<topic>-<partition>).")
+    var partition: String
+
+    @Flag(help: "Carry out the plan (default: print it only).")
+    var apply = false
+
+    @Flag(name: .customLong("allow-kafka"), help: "Repair a directory written by Apache Kafka, by Basalt's rules.")
+    var allowKafka = false
+
+    func run() throws {
+        let console = Console.standard()
+        try finish(Repair(path: partition, apply: apply, allowKafka: allowKafka).run(on: console), console)
+    }
+}

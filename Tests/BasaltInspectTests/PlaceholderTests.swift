@@ -1,4 +1,0 @@
-import Testing
-@testable import BasaltInspect
-
-@Test func placeholder() {}
