@@ -81,11 +81,14 @@ enum LogLoader {
             segment.nextOffset = next
             if isLast && segment.size != clean.activeBytes { return nil }
             do {
-                try segment.sanityCheckTail(nextOffset: next)
-            } catch {
+                try segment.sanityCheck(nextOffset: next)
+                try checkContiguous(segment, next: next, nextPath: isLast ? nil : Segment.paths(directory: directory, baseOffset: next).log)
+                try restoreStatistics(segment)
+            } catch BasaltError.corruptIndex {
+                return nil
+            } catch BasaltError.corruptLog(_, _, _) where isLast {
                 return nil
             }
-            try restoreStatistics(segment)
             segments.append(segment)
         }
         // From here on a crash must not look clean.
@@ -117,7 +120,9 @@ enum LogLoader {
                     let segment = try Segment.open(directory: directory, baseOffset: base, config: config, io: io,
                                                    active: false, rebuildIndexes: false, nowMs: nowMs)
                     segment.nextOffset = bases[index + 1]
-                    try segment.sanityCheckTail(nextOffset: segment.nextOffset)
+                    try segment.sanityCheck(nextOffset: segment.nextOffset)
+                    try checkContiguous(segment, next: bases[index + 1],
+                                        nextPath: Segment.paths(directory: directory, baseOffset: bases[index + 1]).log)
                     try restoreStatistics(segment)
                     segments.append(segment)
                     index += 1
@@ -182,10 +187,25 @@ enum LogLoader {
                       report: PartitionLog.OpenReport(wasClean: false, recoveredSegments: recovered, truncatedBytes: truncatedBytes))
     }
 
+    /// Checks that `segment` ends where the next segment starts (or, for the last one,
+    /// at the recorded log end). A gap means a segment is missing: reported against the
+    /// segment after it, at byte 0.
+    private static func checkContiguous(_ segment: Segment, next: Int64, nextPath: String?) throws {
+        let end = try segment.lastBatchEnd()
+        guard end == next else {
+            throw BasaltError.corruptLog(file: nextPath ?? segment.logPath, position: nextPath == nil ? segment.size : 0,
+                                         reason: "segment starts at offset \(next), the previous one ends at \(end)")
+        }
+    }
+
     /// Restores what the append path tracks about a segment that was not scanned: its
     /// newest timestamp from the last time index entry, and the bytes since its last
     /// offset index entry.
     private static func restoreStatistics(_ segment: Segment) throws {
+        if segment.timeIndex.count == 0 && segment.size > 0 {
+            // Sealing always leaves a final time index entry in a non-empty segment.
+            throw BasaltError.corruptIndex(file: segment.timeIndex.path, reason: "empty time index for a non-empty log")
+        }
         if let last = segment.timeIndex.last {
             segment.maxTimestamp = last.timestamp
             segment.offsetOfMaxTimestamp = segment.baseOffset + Int64(last.relativeOffset)
@@ -196,6 +216,11 @@ enum LogLoader {
             let bytes = try segment.log.read(count: RecordBatchHeader.size, at: 0)
             let first = try bytes.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }
             segment.firstBatchTimestamp = first.maxTimestamp
+            // The last time entry holds the segment's largest timestamp, so it cannot be
+            // older than the first batch's (a zeroed or stale time index).
+            if let last = segment.timeIndex.last, last.timestamp < first.maxTimestamp {
+                throw BasaltError.corruptIndex(file: segment.timeIndex.path, reason: "last entry is older than the first batch")
+            }
             if segment.maxTimestamp < 0 {
                 segment.maxTimestamp = first.maxTimestamp
                 segment.offsetOfMaxTimestamp = first.lastOffset

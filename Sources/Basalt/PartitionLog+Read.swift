@@ -125,7 +125,7 @@ extension PartitionLog {
             if view.segments[middle].segment.baseOffset <= offset { low = middle } else { high = middle - 1 }
         }
         var segmentIndex = low
-        var position = view.segments[segmentIndex].segment.startPosition(for: offset)
+        var position = try indexedStart(view.segments[segmentIndex], for: offset)
         while segmentIndex < view.segments.count {
             let segmentView = view.segments[segmentIndex]
             while position < segmentView.size {
@@ -139,6 +139,18 @@ extension PartitionLog {
             position = 0
         }
         return nil
+    }
+
+    /// Where to start scanning for `offset` in a segment: the offset index's position when
+    /// it leads to a batch at or below `offset`, else the start of the segment, so a
+    /// damaged index entry costs a longer scan, never a wrong answer.
+    func indexedStart(_ segmentView: SegmentView, for offset: Int64) throws -> Int64 {
+        let position = segmentView.segment.startPosition(for: offset)
+        guard position > 0 else { return 0 }
+        guard position < segmentView.size,
+              let header = try? batchHeader(segmentView, at: position), header.baseOffset <= offset,
+              header.baseOffset >= segmentView.segment.baseOffset else { return 0 }
+        return position
     }
 
     /// The header of the batch at `position`, checked against the readable size.

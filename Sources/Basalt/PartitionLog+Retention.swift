@@ -87,7 +87,7 @@ extension PartitionLog {
             }
             offset = max(offset, view.logStartOffset)
             guard offset < segmentView.endOffset else { continue }
-            var position = segment.startPosition(for: offset)
+            var position = try indexedStart(segmentView, for: offset)
             while position < segmentView.size {
                 guard let header = try batchHeader(segmentView, at: position) else { break }
                 defer { position += Int64(header.totalSize) }

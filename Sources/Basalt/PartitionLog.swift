@@ -47,6 +47,9 @@ public final class PartitionLog: Sendable {
         var epoch: UInt64 = 0
         /// The error of the last failed sync, for waiters cut by it.
         var lastSyncFailure: BasaltError?
+        /// A cut back to the last durable end that failed; retried before the next
+        /// append and on close, so a failed append never stays in the file.
+        var pendingRollback: (segment: Segment, keepBytes: Int64, keepOffset: Int64)?
         var active: Segment { segments[segments.count - 1] }
     }
 
@@ -199,6 +202,7 @@ public final class PartitionLog: Sendable {
         let durability = config.durability
         let (result, epoch): (AppendResult, UInt64) = try writer.withLock { state in
             guard !state.closed else { throw BasaltError.closed }
+            if state.pendingRollback != nil { try completeRollback(&state) }
             if let failure = state.failure { throw failure }
             try rollIfNeeded(&state, incoming: header)
             let baseOffset = state.nextOffset
@@ -361,21 +365,32 @@ public final class PartitionLog: Sendable {
             guard state.active === segment else { return }
             state.epoch += 1
             state.lastSyncFailure = failureAfterSync(error)
-            let keepOffset = state.durableOffset
             let keepBytes = published.withLock { view in view.segments.last?.size ?? 0 }
+            state.pendingRollback = (segment, keepBytes, state.durableOffset)
             do {
-                try segment.log.truncate(to: keepBytes)
-                _ = try SegmentRecovery.recover(segment, config: config)
-                guard segment.nextOffset == keepOffset else {
-                    throw BasaltError.corruptLog(file: segment.logPath, position: keepBytes, reason: "rollback ended at offset \(segment.nextOffset), expected \(keepOffset)")
-                }
-                state.nextOffset = keepOffset
+                try completeRollback(&state)
             } catch let rollbackError as BasaltError {
                 state.failure = rollbackError
             } catch {
-                state.failure = failureAfterSync(error as? BasaltError ?? .closed)
+                state.failure = failureAfterSync(.closed)
             }
         }
+    }
+
+    /// Cuts the active segment back to the last durable end recorded in
+    /// `pendingRollback`, and rebuilds its bookkeeping from what remains.
+    private func completeRollback(_ state: inout WriterState) throws {
+        guard let rollback = state.pendingRollback else { return }
+        try rollback.segment.log.truncate(to: rollback.keepBytes)
+        _ = try SegmentRecovery.recover(rollback.segment, config: config)
+        guard rollback.segment.nextOffset == rollback.keepOffset else {
+            throw BasaltError.corruptLog(
+                file: rollback.segment.logPath, position: rollback.keepBytes,
+                reason: "rollback ended at offset \(rollback.segment.nextOffset), expected \(rollback.keepOffset)")
+        }
+        state.nextOffset = rollback.keepOffset
+        state.pendingRollback = nil
+        state.failure = nil
     }
 
     // MARK: - Closing
@@ -386,6 +401,10 @@ public final class PartitionLog: Sendable {
         try writer.withLock { state in
             guard !state.closed else { return }
             state.closed = true
+            if state.pendingRollback != nil { try completeRollback(&state) }
+            // A log that stopped on a failure is left for recovery at the next open,
+            // never recorded as cleanly closed.
+            if let failure = state.failure { throw failure }
             let active = state.active
             try active.seal()
             state.durableOffset = state.nextOffset

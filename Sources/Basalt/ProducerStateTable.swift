@@ -197,6 +197,10 @@ public final class ProducerStateTable: Sendable {
     /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for a damaged batch header.
     public static func load(for log: PartitionLog) throws -> ProducerStateTable {
         let end = log.logEndOffset
+        // A snapshot write cut short by a crash leaves its temporary file behind.
+        for name in (try? Directory.entries(log.directory)) ?? [] where name.hasSuffix("." + snapshotExtension + ".tmp") {
+            try? Segment.removeIfPresent(log.directory + "/" + name, io: log.io)
+        }
         var producers: [Int64: ProducerEntry] = [:]
         var from = log.logStartOffset
         for (offset, path) in snapshotFiles(in: log.directory).reversed() where offset <= end {

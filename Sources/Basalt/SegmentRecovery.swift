@@ -4,8 +4,8 @@
 /// Rules, in order, for each position from the start of the log:
 /// 1. A well-formed batch with a matching CRC and the expected base offset (the previous
 ///    batch's next offset, or the segment's base offset first) is kept.
-/// 2. Anything else is where valid data ends. If the bytes after it hold another valid
-///    batch, this is damage in the middle of the log, not a torn write: recovery stops
+/// 2. Anything else is where valid data ends. If a valid batch starts anywhere in the
+///    bytes after it (searched byte by byte, so a damaged length field cannot hide it), this is damage in the middle of the log, not a torn write: recovery stops
 ///    with ``BasaltError/corruptLog(file:position:reason:)`` and changes nothing, since
 ///    truncating would drop records that were written after it.
 /// 3. Otherwise it is a torn tail: the log is truncated to the end of the last kept batch.
@@ -59,13 +59,10 @@ enum SegmentRecovery {
             case .invalid(let position, let reason, let next):
                 problem = (position, reason, next)
             }
-            if let next = problem.next, next < scanner.fileSize {
-                scanner.skip(to: next)
-                if case .batch(_, _, true) = try scanner.next() {
-                    throw BasaltError.corruptLog(
-                        file: segment.logPath, position: problem.position,
-                        reason: "\(problem.reason), followed by a valid batch at byte \(next)")
-                }
+            if let valid = try scanner.firstValidBatch(from: problem.position + 1) {
+                throw BasaltError.corruptLog(
+                    file: segment.logPath, position: problem.position,
+                    reason: "\(problem.reason), followed by a valid batch at byte \(valid)")
             }
             let truncated = scanner.fileSize - problem.position
             try segment.log.truncate(to: problem.position)

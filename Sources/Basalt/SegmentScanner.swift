@@ -60,6 +60,28 @@ public struct SegmentScanner {
         return found
     }
 
+    /// The first position at or after `start` where a complete batch with a matching CRC
+    /// begins, or nil when there is none. Used after a bad batch, to tell a torn tail
+    /// (nothing valid follows) from damage in the middle of the log, whatever the damaged
+    /// batch's length field says. Costs a byte-by-byte search, so only bad paths use it.
+    public mutating func firstValidBatch(from start: Int64) throws -> Int64? {
+        var candidate = start
+        let magicPosition = Int64(16)
+        while candidate + Int64(RecordBatchHeader.size) <= fileSize {
+            try load(candidate, count: RecordBatchHeader.size)
+            let magic = window[Int(candidate + magicPosition - windowStart)]
+            if magic == 2 {
+                let saved = position
+                position = candidate
+                let finding = try next()
+                position = saved
+                if case .batch(_, _, true) = finding { return candidate }
+            }
+            candidate += 1
+        }
+        return nil
+    }
+
     /// Moves the scan to `position`.
     public mutating func skip(to position: Int64) {
         precondition(position >= 0 && position <= fileSize, "scan position outside the file")

@@ -68,6 +68,9 @@ import Testing
         /// Whether the first open failed.
         var openFailed = false
         var closeError: BasaltError?
+        /// Whether the disk still failed every write when the run ended, so the log could
+        /// not cut a failed append's batch back out of the file.
+        var diskNeverHealed = false
 
         var nextOffset: Int64 { acknowledged.last.map { $0.result.lastOffset + 1 } ?? 0 }
 
@@ -293,6 +296,7 @@ import Testing
             }
         }
         outcome.callsBeforeClose = io.callCount
+        outcome.diskNeverHealed = io.isFailing
         if close {
             do {
                 try log.close()
@@ -309,8 +313,18 @@ import Testing
     /// records, is valid, continues at the next offset and closes cleanly.
     static func checkReopen(path: String, durability: Durability, outcome: Outcome, context: String) async {
         let config = config(durability)
+        var outcome = outcome
         do {
             let log = try PartitionLog(directory: path, config: config, clock: { clockMs })
+            // When the disk failed every write until the end, the cut-back of the last
+            // failed append could not be written: its complete, valid batch may come back
+            // after reopen, as a failed produce may have been written. Nothing else may.
+            if outcome.diskNeverHealed, log.logEndOffset > outcome.nextOffset, let last = outcome.failed.last {
+                let records = (workload + [probe])[last.step].records
+                let result = AppendResult(baseOffset: outcome.nextOffset,
+                                          lastOffset: outcome.nextOffset + Int64(records.count) - 1, maxTimestamp: 0)
+                outcome.acknowledged.append((result, records))
+            }
             checkContents(log, outcome: outcome, context: "reopened, \(context)")
             for problem in LogAudit.problems(log) { Issue.record("reopened log: \(problem): \(context)") }
             let result = try await log.append(probe.records, compression: probe.compression)
