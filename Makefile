@@ -4,7 +4,9 @@
 SWIFT ?= swift
 CRASH_ROUNDS ?= 50
 
-.PHONY: all deps build test run torture fuzz bench clean
+.PHONY: demo all deps interop-deps build test interop run torture fuzz bench bench-broker clean
+
+PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 pytest
 
 all: build
 
@@ -19,15 +21,35 @@ deps:
 		fi; \
 	fi
 
+# Real Kafka clients for the interop tests: kcat and librdkafka from Debian, the Python
+# clients from PyPI.
+interop-deps:
+	@if ! command -v kcat >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q kcat librdkafka-dev; \
+		else \
+			echo "kcat is missing: install it with 'sudo apt-get install -y kcat librdkafka-dev'"; exit 1; \
+		fi; \
+	fi
+	@python3 -c "import confluent_kafka, kafka, lz4, pytest" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+
 build: deps
 	$(SWIFT) build
 
-test: deps
+test: deps interop-deps
 	$(SWIFT) build --build-tests
 	BASALT_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test
+	$(MAKE) interop
+
+interop: interop-deps
+	$(SWIFT) build --product basalt-broker
+	BASALT_BROKER=$$($(SWIFT) build --show-bin-path)/basalt-broker python3 -m pytest -q Tests/interop
 
 run: deps
-	$(SWIFT) run -c release basalt-demo
+	$(SWIFT) run -c release basalt-broker --data-dir ./data --listen 127.0.0.1:9092 --metrics 127.0.0.1:9100
+
+demo: deps
+	$(SWIFT) run -c release basalt-demo ./data-demo
 
 torture: deps
 	$(SWIFT) build --build-tests
@@ -38,6 +60,11 @@ fuzz: deps
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark
+
+bench-broker: deps
+	@if [ "$$(id -u)" = 0 ]; then apt-get install -y -q librdkafka-dev libnats-dev nats-server redis-server; fi
+	$(SWIFT) build -c release --product basalt-broker
+	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker Benchmarks/broker/run.sh
 
 clean:
 	rm -rf .build
