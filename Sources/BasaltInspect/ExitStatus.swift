@@ -8,5 +8,6 @@ public enum ExitStatus: Int32, Sendable, Comparable {
     /// error, or a store locked by a running process.
     case failure = 2
 
+    /// Orders statuses by severity: clean, problems found, failure.
     public static func < (lhs: ExitStatus, rhs: ExitStatus) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -1,35 +1,64 @@
 /// Every kind of problem `verify` reports, with what it means and what to do about it.
 /// The raw value is the stable identifier printed in text and JSON output.
 public enum ProblemKind: String, Sendable, CaseIterable, Comparable {
+    /// A batch runs past the end of its file, or fewer bytes than a 61-byte header are left.
     case truncatedBatch = "truncated-batch"
+    /// Bytes where a batch should start are not a valid batch header (magic not 2, a length below 61 bytes, a record count that disagrees with the offset delta).
     case invalidBatch = "invalid-batch"
+    /// A batch's CRC-32C does not match its bytes.
     case crcMismatch = "crc-mismatch"
+    /// The first batch's base offset differs from the offset in the segment's file name.
     case misnamedSegment = "misnamed-segment"
+    /// A batch's base offset is not the previous batch's last offset + 1 (a gap, an overlap or a step back).
     case offsetNotContiguous = "offset-not-contiguous"
+    /// A batch's last offset is more than 2^31-1 past the segment's base offset, so it cannot be indexed.
     case offsetOverflow = "offset-overflow"
+    /// The batch's CRC matches but its records do not decode (bad lengths, offset deltas or compressed stream).
     case invalidRecords = "invalid-records"
+    /// A segment does not start where the previous one ends.
     case segmentGap = "segment-gap"
+    /// An empty segment that is not the last one.
     case emptySegment = "empty-segment"
+    /// The segment lies wholly below the log start offset in partition.checkpoint.
     case belowLogStart = "below-log-start"
+    /// A segment has no .index or .timeindex file.
     case missingIndex = "missing-index"
+    /// An index file's length is not whole entries (8 bytes for .index, 12 for .timeindex).
     case indexSize = "index-size"
+    /// The index ends in zero-filled preallocated entries.
     case indexNotTrimmed = "index-not-trimmed"
+    /// An index entry's offset or position (or timestamp) is not greater than the previous entry's, so binary search over the index can return wrong positions.
     case indexOutOfOrder = "index-out-of-order"
+    /// An index entry points past the end of the log (a position past the last batch, an offset past the last offset, a timestamp past the largest).
     case indexBeyondLog = "index-beyond-log"
+    /// An offset index entry's position is not the start of a batch, or a time index entry's offset lies in no batch.
     case indexNotAtBatch = "index-not-at-batch"
+    /// An offset index entry's offset is below the base offset of the batch at its position.
     case indexOffsetMismatch = "index-offset-mismatch"
+    /// A time index entry says its timestamp is first reached at its offset, but an earlier batch already has that timestamp or a later one.
     case timeIndexMismatch = "timeindex-mismatch"
+    /// A file or directory Basalt does not use.
     case strayFile = "stray-file"
+    /// An index file whose .log is missing (the process stopped while retention deleted the segment).
     case orphanIndex = "orphan-index"
+    /// A temporary file of an interrupted write or deletion (*.tmp, Kafka's .cleaned, .swap, .deleted).
     case leftoverFile = "leftover-file"
+    /// partition.checkpoint cannot be parsed.
     case badCheckpoint = "bad-checkpoint"
+    /// A topics/<name>.json file cannot be read as a topic description.
     case badTopicFile = "bad-topic-file"
+    /// A cursors/<group>.json file cannot be read as a consumer group's commits.
     case badCursorFile = "bad-cursor-file"
+    /// A topic's description lists a partition whose directory is missing.
     case missingPartition = "missing-partition"
+    /// A partition directory of a topic the store does not describe (or beyond its partition count).
     case unknownPartition = "unknown-partition"
+    /// A consumer group's committed offset is past the partition's log end.
     case cursorBeyondEnd = "cursor-beyond-end"
+    /// A file or directory could not be read (permissions, I/O error), so nothing in it was checked.
     case unreadable = "unreadable"
 
+    /// Orders kinds as they are declared: log damage, then offsets, indexes, files, store.
     public static func < (lhs: ProblemKind, rhs: ProblemKind) -> Bool {
         (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
     }

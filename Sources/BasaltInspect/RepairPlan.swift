@@ -131,9 +131,15 @@ public struct RepairPlan: Sendable {
             }
             if let chainBreak = segmentFacts.chainBreak {
                 let cut = segmentFacts.fileBytes - chainBreak.position
-                let torn = chainBreak.validBatchesAfter == 0 && !facts.segments[(index + 1)...].contains { $0.fileBytes > 0 }
-                let what = torn ? "torn tail (\(chainBreak.kind.rawValue))"
-                    : "\(chainBreak.kind.rawValue); \(chainBreak.validBatchesAfter) valid batch\(chainBreak.validBatchesAfter == 1 ? "" : "es") after it \(chainBreak.validBatchesAfter == 1 ? "is" : "are") kept in quarantine"
+                let laterData = facts.segments[(index + 1)...].contains { $0.fileBytes > 0 }
+                let valid = chainBreak.firstValidAfter == nil ? 0 : max(chainBreak.validBatchesAfter, 1)
+                let what: String
+                if valid == 0 {
+                    what = laterData ? "\(chainBreak.kind.rawValue); nothing valid follows in this segment, later segments are kept in quarantine"
+                        : "torn tail (\(chainBreak.kind.rawValue))"
+                } else {
+                    what = "\(chainBreak.kind.rawValue); \(valid) valid batch\(valid == 1 ? "" : "es") after it \(valid == 1 ? "is" : "are") kept in quarantine"
+                }
                 actions.append(.truncate(path: logPath, position: chainBreak.position, cutBytes: cut, reason: what))
                 if segment.offsetIndex != nil || segment.timeIndex != nil, base == segment.baseOffset {
                     moveIndexes(segment, "index of the cut segment, rebuilt from the log")

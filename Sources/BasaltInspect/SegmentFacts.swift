@@ -41,13 +41,11 @@ struct SegmentFacts: Sendable {
     struct ChainBreak: Sendable {
         var position: Int64
         var kind: ProblemKind
-        /// Well-formed batches with a good CRC after the break.
-        var validBatchesAfter = 0
-        /// Position of the first of them.
+        /// Where the first valid batch after the break starts, searched byte by byte as
+        /// recovery does: nil for a torn tail, else damage in the middle of the log.
         var firstValidAfter: Int64?
-        /// Whether the very next thing after the break is a valid batch (what recovery
-        /// looks at to tell damage in the middle from a torn tail).
-        var nextIsValid = false
+        /// Well-formed batches with a good CRC the walk met after the break.
+        var validBatchesAfter = 0
     }
 
     /// Whether the file holds no bytes.

@@ -44,14 +44,9 @@ struct SegmentVerifier {
             facts.fileBytes = walk.fileSize
             var expected: Int64?
             var chainIntact = true
-            var awaitingNext = false
             var lastProgress: Int64 = 0
             walking: while true {
                 let event = try walk.next()
-                if awaitingNext {
-                    if case .batch(_, _, true) = event { facts.chainBreak?.nextIsValid = true }
-                    awaitingNext = false
-                }
                 switch event {
                 case .end:
                     break walking
@@ -66,9 +61,9 @@ struct SegmentVerifier {
                     logProblems.add(Problem(damage.kind, path: files.log, position: position, message))
                     if chainIntact {
                         chainIntact = false
-                        facts.chainBreak = .init(position: position, kind: damage.kind)
+                        facts.chainBreak = .init(position: position, kind: damage.kind,
+                                                 firstValidAfter: try walk.firstValidBatch(from: position + 1))
                         logProblems.markBreak()
-                        awaitingNext = true
                     }
                 case .batch(let position, let header, let crcValid):
                     facts.batches += 1
@@ -80,10 +75,7 @@ struct SegmentVerifier {
                     facts.firstTimestamp = min(facts.firstTimestamp ?? first, first)
                     facts.maxTimestamp = max(facts.maxTimestamp ?? header.maxTimestamp, header.maxTimestamp)
                     facts.codecBatches[Self.codecName(header), default: 0] += 1
-                    if crcValid, facts.chainBreak != nil, !chainIntact {
-                        facts.chainBreak?.validBatchesAfter += 1
-                        if facts.chainBreak?.firstValidAfter == nil { facts.chainBreak?.firstValidAfter = position }
-                    }
+                    if crcValid, facts.chainBreak != nil, !chainIntact { facts.chainBreak?.validBatchesAfter += 1 }
                     let span = "batch of offsets \(header.baseOffset)...\(header.lastOffset) (\(header.totalSize) bytes)"
                     var breaks: ProblemKind?
                     if !crcValid {
@@ -112,10 +104,10 @@ struct SegmentVerifier {
                     if chainIntact {
                         if let breaks {
                             chainIntact = false
-                            facts.chainBreak = .init(position: position, kind: breaks)
+                            facts.chainBreak = .init(position: position, kind: breaks,
+                                                     firstValidAfter: try walk.firstValidBatch(from: position + 1))
                             logProblems.markBreak()
-                            awaitingNext = true
-                        } else {
+                            } else {
                             facts.chainEndPosition = position + Int64(header.totalSize)
                             facts.chainNextOffset = header.nextOffset
                         }
@@ -310,7 +302,7 @@ private struct LogProblems {
         guard let chainBreak = facts.chainBreak, let index = breakIndex else { return }
         let cut = facts.fileBytes - chainBreak.position
         var problem = kept[index]
-        if chainBreak.validBatchesAfter == 0 {
+        if chainBreak.firstValidAfter == nil {
             if followedByData {
                 problem.message += "; nothing valid follows in this file, but later segments hold data: the partition will not open"
                 problem.severity = .error
@@ -318,11 +310,9 @@ private struct LogProblems {
                 problem.message += "; nothing valid follows: a torn write at the tail, which recovery cuts (\(cut) bytes) when the partition opens"
                 if [.truncatedBatch, .crcMismatch, .invalidBatch].contains(problem.kind) { problem.severity = .warning }
             }
-        } else if chainBreak.nextIsValid {
-            problem.message += "; a valid batch follows at byte \(chainBreak.firstValidAfter ?? 0): damage inside the log, not a torn tail, so the partition will not open"
-            problem.severity = .error
         } else {
-            problem.message += "; \(chainBreak.validBatchesAfter) valid batch\(chainBreak.validBatchesAfter == 1 ? "" : "es") follow\(chainBreak.validBatchesAfter == 1 ? "s" : "") (the first at byte \(chainBreak.firstValidAfter ?? 0)), which recovery would cut off with it"
+            let count = max(chainBreak.validBatchesAfter, 1)
+            problem.message += "; \(count) valid batch\(count == 1 ? "" : "es") follow\(count == 1 ? "s" : "") (the first at byte \(chainBreak.firstValidAfter ?? 0)): damage inside the log, not a torn tail, so the partition will not open"
             problem.severity = .error
         }
         kept[index] = problem

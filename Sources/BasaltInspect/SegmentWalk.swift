@@ -5,8 +5,9 @@ import Basalt
 /// damage stops it: the first step shared by dump, verify, summary and repair.
 ///
 /// After damage the walk goes on where the damaged batch's length says the next one
-/// starts, or, when the length cannot be believed, at the next position within
-/// ``resyncLimitBytes`` where a well-formed batch with a matching CRC starts.
+/// starts, or, when the length cannot be believed, at the next position where a
+/// well-formed batch with a matching CRC starts (the scanner's byte-by-byte search,
+/// the one recovery uses to tell a torn tail from damage in the middle).
 struct SegmentWalk {
     /// Why bytes could not be read as a batch.
     enum Damage: Equatable {
@@ -41,8 +42,6 @@ struct SegmentWalk {
     }
 
     let file: StorageFile
-    /// How far past unreadable bytes to search for the next valid batch.
-    let resyncLimitBytes: Int64
     private var scanner: SegmentScanner
 
     /// Bytes in the file when the walk started.
@@ -51,9 +50,8 @@ struct SegmentWalk {
     var position: Int64 { scanner.position }
 
     /// Starts a walk of `file` at `position`.
-    init(file: StorageFile, from position: Int64 = 0, resyncLimitBytes: Int64 = 64 << 20) throws {
+    init(file: StorageFile, from position: Int64 = 0) throws {
         self.file = file
-        self.resyncLimitBytes = resyncLimitBytes
         self.scanner = try SegmentScanner(file: file, from: 0)
         if position > 0 { scanner.skip(to: min(position, scanner.fileSize)) }
     }
@@ -68,10 +66,16 @@ struct SegmentWalk {
         case .invalid(let position, let reason, let nextPosition):
             let damage = try classify(at: position, reason: reason)
             var resume = nextPosition
-            if resume == nil { resume = try searchValidBatch(after: position) }
+            if resume == nil { resume = try scanner.firstValidBatch(from: position + 1) }
             scanner.skip(to: resume ?? fileSize)
             return .damaged(position: position, damage: damage, resumesAt: resume)
         }
+    }
+
+    /// The first position at or after `start` where a valid batch begins, found the way
+    /// recovery looks for one (byte by byte); the walk's own position does not move.
+    mutating func firstValidBatch(from start: Int64) throws -> Int64? {
+        try scanner.firstValidBatch(from: start)
     }
 
     /// Tells a torn write (the bytes stop early) from bytes that are not a header.
@@ -89,34 +93,5 @@ struct SegmentWalk {
             return .truncated("batch length field says \(header.totalSize) bytes but only \(remaining) are left in the file")
         }
         return .invalid(reason)
-    }
-
-    /// The first position after `position` (within the resync limit) where a
-    /// well-formed batch with a matching CRC starts, or nil.
-    private mutating func searchValidBatch(after position: Int64) throws -> Int64? {
-        let headerSize = RecordBatchHeader.size
-        let limit = min(fileSize, position + 1 + resyncLimitBytes)
-        var chunkStart = position + 1
-        let chunkBytes = 1 << 20
-        while chunkStart + Int64(headerSize) <= fileSize && chunkStart < limit {
-            let count = Int(min(Int64(chunkBytes + headerSize - 1), fileSize - chunkStart))
-            let chunk = try file.read(count: count, at: chunkStart)
-            guard chunk.count >= headerSize else { return nil }
-            let candidates = chunk.count - headerSize
-            for offset in 0...candidates {
-                let candidate = chunkStart + Int64(offset)
-                if candidate >= limit { return nil }
-                let plausible = chunk.withUnsafeBytes { raw -> Bool in
-                    let view = UnsafeRawBufferPointer(rebasing: raw[offset...])
-                    guard let header = try? RecordBatchHeader(parsing: view), header.magic == 2 else { return false }
-                    return (try? header.validate(available: Int(min(fileSize - candidate, Int64(Int32.max))))) != nil
-                }
-                guard plausible else { continue }
-                var probe = try SegmentScanner(file: file, from: candidate, windowBytes: 1 << 16)
-                if case .batch(_, _, true) = try probe.next() { return candidate }
-            }
-            chunkStart += Int64(candidates + 1)
-        }
-        return nil
     }
 }

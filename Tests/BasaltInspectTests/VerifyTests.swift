@@ -80,7 +80,7 @@ import Testing
         #expect(problem.path == log)
         #expect(problem.position == batch.position)
         #expect(problem.severity == .error)
-        #expect(problem.message.contains("a valid batch follows"))
+        #expect(problem.message.contains("damage inside the log, not a torn tail"))
     }
 
     @Test func tornTailOfLastSegmentIsAWarningThatSaysRecoveryCutsIt() async throws {
@@ -111,7 +111,7 @@ import Testing
         #expect(problem.message.contains("2147483659 bytes"))
         // The walk searches past the bad length and finds the next batch.
         #expect(problem.message.contains("the walk resumes at byte \(batch.position + Int64(batch.header.totalSize))"))
-        #expect(problem.message.contains("a valid batch follows"))
+        #expect(problem.message.contains("damage inside the log, not a torn tail"))
         #expect(outcome.batches == batches.count - 1)
     }
 
@@ -160,5 +160,21 @@ import Testing
         let outcome = try Verify(path: log).check()
         #expect(outcome.problems.allSatisfy { $0.kind == .missingIndex }, "\(outcome.problems.map(\.text))")
         #expect(outcome.batches == 4)
+    }
+}
+
+@Suite struct DocumentationTests {
+    /// docs/inspect.md, found from this file's path.
+    static let document: String = {
+        var path = #filePath
+        for _ in 0..<3 { path = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }
+        return (try? String(contentsOfFile: path + "/docs/inspect.md", encoding: .utf8)) ?? ""
+    }()
+
+    @Test func everyProblemKindIsDocumented() {
+        #expect(!Self.document.isEmpty)
+        for kind in ProblemKind.allCases {
+            #expect(Self.document.contains("| `\(kind.rawValue)`"), "\(kind.rawValue) has no row in docs/inspect.md")
+        }
     }
 }
