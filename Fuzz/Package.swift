@@ -16,6 +16,10 @@ let package = Package(
             name: "FuzzRecordBatch",
             dependencies: [.product(name: "Basalt", package: "Basalt")]
         ),
+        .executableTarget(
+            name: "FuzzSegmentRecovery",
+            dependencies: [.product(name: "Basalt", package: "Basalt")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
