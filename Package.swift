@@ -46,6 +46,12 @@ let package = Package(
             name: "basalt-inspect",
             dependencies: ["BasaltInspect", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Open time after an unclean shutdown; `swift run -c release RecoveryBench`.
+        .executableTarget(
+            name: "RecoveryBench",
+            dependencies: ["Basalt"],
+            path: "Benchmarks/RecoveryBench"
+        ),
         // Test doubles that tests import: a fault-injecting FileIO.
         .target(
             name: "BasaltTesting",
