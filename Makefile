@@ -59,7 +59,7 @@ fuzz: deps
 	$(MAKE) -C Fuzz run
 
 bench: deps
-	cd Benchmarks && $(SWIFT) package benchmark
+	cd Benchmarks && ./run.sh
 
 bench-broker: deps
 	@if [ "$$(id -u)" = 0 ]; then apt-get install -y -q librdkafka-dev libnats-dev nats-server redis-server; fi

@@ -24,7 +24,7 @@ let basalt: String = {
 }()
 
 /// One executable per suite under Benchmarks/<Suite>, as the benchmark plugin expects.
-func suite(_ name: String, extra: [Target.Dependency] = []) -> Target {
+func suite(_ name: String) -> Target {
     .executableTarget(
         name: name,
         dependencies: [
@@ -32,7 +32,7 @@ func suite(_ name: String, extra: [Target.Dependency] = []) -> Target {
             "BenchFigures",
             .product(name: "Basalt", package: basalt),
             .product(name: "Benchmark", package: "benchmark"),
-        ] + extra,
+        ],
         path: "Benchmarks/\(name)",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     )

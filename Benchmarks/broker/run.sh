@@ -49,11 +49,12 @@ row() {  # size acks codec
     kill "$npid"; wait "$npid" 2>/dev/null || true
   fi
   if [ "$codec" = none ] && [ "$acks" = 1 ] && [ "$HAVE_REDIS" = 1 ]; then
-    local rp; rp=$(free_port); mkdir -p "$WORK/redis"
-    redis-server --port "$rp" --bind 127.0.0.1 --dir "$WORK/redis" --appendonly yes --appendfsync everysec --save "" >/dev/null 2>&1 & local rpid=$!; wait_port "$rp"
+    local rp; rp=$(free_port); mkdir -p "$WORK/redis-$size"
+    redis-server --port "$rp" --bind 127.0.0.1 --dir "$WORK/redis-$size" --appendonly yes --appendfsync everysec --save "" >/dev/null 2>&1 & local rpid=$!; wait_port "$rp"
     local value; value=$(head -c "$size" /dev/zero | tr '\0' x)
-    redis=$(redis-benchmark -p "$rp" -q -P 64 -c 4 -n "$RECORDS" XADD bench '*' v "$value" 2>/dev/null | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 \
-      | awk -v s="$size" '{printf "%.0f rec/s, %.1f MB/s", $1, $1*s/1e6}')
+    # --csv: the last line is "<command>","<rps>",...; the command text holds the value.
+    redis=$(redis-benchmark -p "$rp" --csv -P 64 -c 4 -n "$RECORDS" XADD bench '*' v "$value" 2>/dev/null | tail -1 \
+      | awk -F'","' -v s="$size" '{printf "%.0f rec/s, %.1f MB/s", $2, $2*s/1e6}' || true)
     kill "$rpid"; wait "$rpid" 2>/dev/null || true
   fi
   echo "| produce ${size} B acks=${acks} ${codec} | $basalt | $mock | $nats | $redis |"

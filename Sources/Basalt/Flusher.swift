@@ -26,7 +26,14 @@ public final class Flusher: Sendable {
     private struct State {
         var pending: [ObjectIdentifier: Pending] = [:]
         var running = false
+        /// While the drain waits for a round to fill, how many waiters it waits for.
+        var awaitedWaiters = 0
+        var queuedWaiters: Int { pending.values.reduce(0) { $0 + $1.waiters.count } }
     }
+
+    /// How long a round may wait for the appenders the previous round released.
+    private static let roundFillNanoseconds: UInt64 = 100_000
+    private let roundFilled = DispatchSemaphore(value: 0)
 
     private let queue: DispatchQueue
     private let state = Mutex(State())
@@ -44,7 +51,13 @@ public final class Flusher: Sendable {
             let start = state.withLock { state in
                 state.pending[ObjectIdentifier(log), default: Pending(log: log, waiters: [])].waiters.append(
                     Waiter(continuation: continuation, endOffset: endOffset, epoch: epoch))
-                if state.running { return false }
+                if state.running {
+                    if state.awaitedWaiters > 0 && state.queuedWaiters >= state.awaitedWaiters {
+                        state.awaitedWaiters = 0
+                        roundFilled.signal()
+                    }
+                    return false
+                }
                 state.running = true
                 return true
             }
@@ -60,7 +73,24 @@ public final class Flusher: Sendable {
     }
 
     private func drain() {
+        var releasedLastRound = 0
         while true {
+            // The appenders the last round released append again within microseconds;
+            // waiting for them (briefly) lets one fdatasync cover all of them instead of
+            // alternating between nearly empty and full rounds.
+            if releasedLastRound > 1 {
+                let wait = state.withLock { state -> Bool in
+                    guard state.queuedWaiters < releasedLastRound else { return false }
+                    state.awaitedWaiters = releasedLastRound
+                    return true
+                }
+                if wait {
+                    _ = roundFilled.wait(timeout: .now() + .nanoseconds(Int(Self.roundFillNanoseconds)))
+                    state.withLock { $0.awaitedWaiters = 0 }
+                    // A signal that raced the timeout must not cut the next wait short.
+                    while roundFilled.wait(timeout: .now()) == .success {}
+                }
+            }
             let round: [Pending]? = state.withLock { state in
                 if state.pending.isEmpty {
                     state.running = false
@@ -71,6 +101,7 @@ public final class Flusher: Sendable {
                 return round
             }
             guard let round else { return }
+            releasedLastRound = round.reduce(0) { $0 + $1.waiters.count }
             for pending in round {
                 do {
                     try pending.log.syncForWaiters()

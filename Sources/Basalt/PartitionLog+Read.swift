@@ -70,7 +70,10 @@ extension PartitionLog {
     ///   its CRC or whose records are damaged, and the errors of ``read(from:maxBytes:)``.
     public func readRecords(from offset: Int64, maxBytes: Int = 1 << 20) throws -> [ConsumerRecord] {
         var records: [ConsumerRecord] = []
-        for located in try readLocatedBatches(from: offset, maxBytes: maxBytes) where !located.batch.header.isControl {
+        let batches = try readLocatedBatches(from: offset, maxBytes: maxBytes)
+        // Sized once: growing a large array by doubling faults in fresh pages each time.
+        records.reserveCapacity(batches.reduce(0) { $0 + min(Int($1.batch.header.recordsCount), $1.batch.header.totalSize / 7) })
+        for located in batches where !located.batch.header.isControl {
             do {
                 try located.batch.appendRecords(to: &records, from: offset, partition: partitionNumber)
             } catch let error as BasaltError {

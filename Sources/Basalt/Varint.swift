@@ -51,6 +51,14 @@ enum Varint {
                 position += 1
                 return unzigzag(UInt64(first))
             }
+            // Two bytes (64...8191): the usual record and value lengths.
+            if position + 1 < bytes.count {
+                let second = bytes[position + 1]
+                if second < 0x80 {
+                    position += 2
+                    return unzigzag(UInt64(first & 0x7F) | UInt64(second) << 7)
+                }
+            }
         }
         return readSlow(bytes, &position)
     }

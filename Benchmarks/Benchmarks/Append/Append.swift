@@ -1,10 +1,10 @@
 // Append: through PartitionLog.append, the public API (encode, CRC, pwrite, index).
 // Page-cache appends (Durability.os) of 1,000 × 100 B batches, uncompressed and LZ4;
-// 1 GiB of 1,000 × 1 KiB batches paired with 1 GiB of raw 1 MiB pwrites; fsync'd
+// 1 GiB of 1,000 × 1 KiB batches side by side with 1 GiB of raw pwrites; fsync'd
 // appends (Durability.everyAppend) of a small batch from 1 and from 8 concurrent
 // tasks, interleaved with raw fdatasyncs, with per-append latency.
 //
-// Page-cache regimes (fresh or recycled pages) are explained in PageCache.swift.
+// Why page-cache state and write size matter on this VM: PageCache.swift.
 import Basalt
 import BenchFigures
 import BenchSupport
@@ -30,17 +30,16 @@ func openLog(_ name: String, durability: Durability) throws -> OpenLog {
     return OpenLog(directory: directory, log: try PartitionLog(directory: directory + "/p0", config: config))
 }
 
-/// Drops the log without `close()` (whose sync would write back every dirty page for
-/// nothing) and deletes its files, which discards their dirty pages.
+/// Deletes the log and its files without writing their dirty pages (see `discardLog`).
 func discard(_ open: OpenLog?) throws {
     guard let open else { return }
-    try Scratch.removeTree(open.directory)
+    try discardLog(open.log, directory: open.directory)
 }
 
 let benchmarks: @Sendable () -> Void = {
     let rateFigures = [Figure.recordsPerSecond, Figure.megabytesPerSecond, Figure.payloadMegabytesPerSecond]
 
-    // MARK: 1,000 × 100 B batches into the page cache (Durability.os), recycled pages
+    // MARK: 1,000 × 100 B batches into the page cache (Durability.os)
 
     func smallRecordAppend(codec: CompressionCodec) {
         let fixture = Fixture<OpenLog>()
@@ -48,7 +47,7 @@ let benchmarks: @Sendable () -> Void = {
         let payload = Workload.payloadBytes(records)
         let batchesPerIteration = 10
         Benchmark(
-            "append os 1000x100B \(codec), recycled pages",
+            "append os 1000x100B \(codec)",
             // ~1.1 MB per iteration uncompressed, at most ~450 MB in all.
             configuration: Figure.configuration(rateFigures, maxDuration: .seconds(4), maxIterations: 400),
             closure: { benchmark in
@@ -64,33 +63,41 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.recordMegabytesPerSecond(batchesPerIteration * payload, nanoseconds: elapsed,
                                                    as: Figure.payloadMegabytesPerSecond)
             },
-            setup: {
-                let open = try openLog("append", durability: .os)
-                try PageCache.recycle(bytes: 600 << 20, in: open.directory)
-                fixture.set(open)
-            },
+            setup: { fixture.set(try openLog("append", durability: .os)) },
             teardown: { try discard(fixture.take()) })
     }
     smallRecordAppend(codec: .none)
     smallRecordAppend(codec: .lz4)
 
-    // MARK: 1 GiB of 1,000 × 1 KiB batches against 1 GiB of raw 1 MiB pwrites, paired
+    // MARK: 1 GiB of 1,000 × 1 KiB batches against raw pwrites of 1 GiB, side by side
 
-    // Each iteration writes 1 GiB twice, into new files: once through PartitionLog.append
-    // (1,000 × 1 KiB batches) and once with plain 1 MiB pwrites, alternating which goes
-    // first, and records both rates and their ratio. Pairing matters here: buffered-write
-    // bandwidth on this VM swings tenfold with the state of guest memory and with what
-    // other processes free or take, so only rates taken side by side compare.
-    func pairedGibibyte(freshPages: Bool) {
+    // Each iteration writes 1 GiB three times, each into a new file after a settle (see
+    // PageCache.swift), in rotating order:
+    // - append: PartitionLog.append of 1,000 × 1 KiB records, ~1.04 MB batches;
+    // - pwrite 1 MiB: plain 1 MiB pwrites at 1 MiB offsets, what `dd bs=1M` does;
+    // - pwrite same size: plain pwrites of one encoded batch's bytes at the offsets the
+    //   log writes them, so the kernel sees exactly the append's write pattern.
+    // The second reference matters on this VM: write size and alignment decide the page
+    // cache's folio size, and 1 MiB-aligned writes (large folios) run several times
+    // slower than unaligned ~1 MB writes once freed memory has gone back to the host.
+    do {
         let records = Workload.records(count: 1_000, valueBytes: 1_024)
         let totalBytes = 1 << 30
         let blockBytes = 1 << 20
         var generator = SeededGenerator(seed: 3)
         let block = generator.bytes(blockBytes)
+        let batchBytes: [UInt8]
+        do {
+            batchBytes = try RecordBatchEncoder.encode(records, timestamp: Workload.timestampMs)
+        } catch {
+            preconditionFailure("cannot encode the reference batch: \(error)")
+        }
         let appendRate = BenchmarkMetric.custom("append MB/s", polarity: .prefersLarger, useScalingFactor: false)
-        let rawRate = BenchmarkMetric.custom("pwrite MB/s", polarity: .prefersLarger, useScalingFactor: false)
-        let ratio = BenchmarkMetric.custom("append/pwrite %", polarity: .prefersLarger, useScalingFactor: false)
         let recordRate = BenchmarkMetric.custom("append records/s", polarity: .prefersLarger, useScalingFactor: false)
+        let blockRate = BenchmarkMetric.custom("pwrite 1MiB MB/s", polarity: .prefersLarger, useScalingFactor: false)
+        let sameRate = BenchmarkMetric.custom("pwrite same-size MB/s", polarity: .prefersLarger, useScalingFactor: false)
+        let blockRatio = BenchmarkMetric.custom("append/pwrite 1MiB %", polarity: .prefersLarger, useScalingFactor: false)
+        let sameRatio = BenchmarkMetric.custom("append/pwrite same-size %", polarity: .prefersLarger, useScalingFactor: false)
 
         /// Appends 1 GiB to a new log; returns bytes, records and nanoseconds.
         func appendGibibyte() async throws -> (bytes: Int, records: Int, nanoseconds: UInt64) {
@@ -106,56 +113,52 @@ let benchmarks: @Sendable () -> Void = {
             return (Int(open.log.sizeInBytes), appended, elapsed)
         }
 
-        /// Writes 1 GiB to a new file in 1 MiB pwrites (and closes it, as dd does).
-        func pwriteGibibyte() throws -> (bytes: Int, nanoseconds: UInt64) {
+        /// Writes `chunk` back to back into a new file until it holds 1 GiB, then closes
+        /// it, as dd does; returns bytes and nanoseconds.
+        func pwriteGibibyte(_ chunk: [UInt8]) throws -> (bytes: Int, nanoseconds: UInt64) {
             let directory = try Scratch.makeDirectory("pwrite-gib")
             defer { try? Scratch.removeTree(directory) }
             let path = directory + "/file"
             let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw SystemCallError(operation: "open", path: path, errno: errno) }
+            var written = 0
             let start = monotonicNanoseconds()
-            try block.withUnsafeBytes { raw in
-                for index in 0..<(totalBytes / blockBytes) {
-                    try writeAll(descriptor, raw, at: index * blockBytes)
+            try chunk.withUnsafeBytes { raw in
+                while written < totalBytes {
+                    try writeAll(descriptor, raw, at: written)
+                    written += raw.count
                 }
             }
             close(descriptor)
-            return (totalBytes, monotonicNanoseconds() - start)
+            return (written, monotonicNanoseconds() - start)
         }
 
         Benchmark(
-            "append 1000x1KiB vs pwrite 1MiB, 1 GiB each, \(freshPages ? "fresh" : "recycled") pages",
+            "append 1000x1KiB vs raw pwrite, 1 GiB each, side by side",
             configuration: Figure.configuration(
-                [appendRate, rawRate, ratio, recordRate], warmupIterations: freshPages ? 0 : 1,
-                maxDuration: .seconds(freshPages ? 60 : 20), maxIterations: 3),
+                [appendRate, recordRate, blockRate, sameRate, blockRatio, sameRatio],
+                warmupIterations: 0, maxDuration: .seconds(90), maxIterations: 3),
             closure: { benchmark in
                 var appended = (bytes: 0, records: 0, nanoseconds: UInt64(1))
-                var written = (bytes: 0, nanoseconds: UInt64(1))
-                for half in 0..<2 {
-                    if freshPages { PageCache.settle() }
-                    if (half == 0) == benchmark.currentIteration.isMultiple(of: 2) {
-                        appended = try await appendGibibyte()
-                    } else {
-                        written = try pwriteGibibyte()
+                var blocks = (bytes: 0, nanoseconds: UInt64(1))
+                var same = (bytes: 0, nanoseconds: UInt64(1))
+                for step in 0..<3 {
+                    PageCache.settle()
+                    switch (step + benchmark.currentIteration) % 3 {
+                    case 0: appended = try await appendGibibyte()
+                    case 1: blocks = try pwriteGibibyte(block)
+                    default: same = try pwriteGibibyte(batchBytes)
                     }
                 }
                 benchmark.recordMegabytesPerSecond(appended.bytes, nanoseconds: appended.nanoseconds, as: appendRate)
-                benchmark.recordMegabytesPerSecond(written.bytes, nanoseconds: written.nanoseconds, as: rawRate)
                 benchmark.recordPerSecond(appended.records, nanoseconds: appended.nanoseconds, as: recordRate)
-                let appendPerSecond = Double(appended.bytes) / Double(appended.nanoseconds)
-                let rawPerSecond = Double(written.bytes) / Double(written.nanoseconds)
-                benchmark.measurement(ratio, Int(100 * appendPerSecond / rawPerSecond))
-            },
-            setup: {
-                if !freshPages {
-                    let directory = try Scratch.makeDirectory("recycle")
-                    try PageCache.recycle(bytes: 1_100 << 20, in: directory)
-                    try Scratch.removeTree(directory)
-                }
+                benchmark.recordMegabytesPerSecond(blocks.bytes, nanoseconds: blocks.nanoseconds, as: blockRate)
+                benchmark.recordMegabytesPerSecond(same.bytes, nanoseconds: same.nanoseconds, as: sameRate)
+                let appendSpeed = Double(appended.bytes) / Double(appended.nanoseconds)
+                benchmark.measurement(blockRatio, Int(100 * appendSpeed / (Double(blocks.bytes) / Double(blocks.nanoseconds))))
+                benchmark.measurement(sameRatio, Int(100 * appendSpeed / (Double(same.bytes) / Double(same.nanoseconds))))
             })
     }
-    pairedGibibyte(freshPages: true)
-    pairedGibibyte(freshPages: false)
 
     // MARK: fsync'd appends (Durability.everyAppend) against raw fdatasync, interleaved
 

@@ -1,8 +1,8 @@
 // RawLimits: what the disk allows, with no Basalt code: fdatasync after a 4 KiB append
 // that grows the file (fio's fsync test), on its own for a clean distribution. The
-// other references run beside the store so they share its noise: 1 MiB pwrites paired
-// with 1 KiB appends and raw fdatasyncs interleaved with everyAppend (Append suite),
-// plain read(2) of the same segment files (Read suite), dd (run.sh).
+// other references run beside the store so they share its noise: raw pwrites side by
+// side with the 1 KiB appends and raw fdatasyncs interleaved with everyAppend (Append
+// suite), plain read(2) of the same segment files (Read suite), dd (run.sh).
 import BenchFigures
 import BenchSupport
 import Benchmark

@@ -97,7 +97,7 @@ let benchmarks: @Sendable () -> Void = {
             },
             setup: { fixture.set(try await makeLog(codec)) },
             teardown: {
-                if let open = fixture.take() { try Scratch.removeTree(open.directory) }
+                if let open = fixture.take() { try discardLog(open.log, directory: open.directory) }
             })
     }
 

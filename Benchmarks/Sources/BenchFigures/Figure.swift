@@ -3,17 +3,16 @@ import Benchmark
 /// The derived figures the suites report next to package-benchmark's own wall clock
 /// and throughput. Each is recorded once per iteration (rates) or once per operation
 /// (latencies), in the unit its name gives, never auto-scaled, so the tables and
-/// `run.sh` read the same numbers.
+/// `summarize.py` read the same numbers.
 public enum Figure {
     /// Bytes per second, in MB/s (10^6).
     public static let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
-    /// Bytes of decompressed payload per second, in MB/s (10^6): what the reader got out of LZ4 batches.
+    /// Key and value bytes of the records handled per second, in MB/s (10^6); for LZ4
+    /// reads, the decompressed payload.
     public static let payloadMegabytesPerSecond = BenchmarkMetric.custom(
         "payload MB/s", polarity: .prefersLarger, useScalingFactor: false)
     /// Records (messages) per second.
     public static let recordsPerSecond = BenchmarkMetric.custom("records/s", polarity: .prefersLarger, useScalingFactor: false)
-    /// Appends (batches) per second.
-    public static let appendsPerSecond = BenchmarkMetric.custom("appends/s", polarity: .prefersLarger, useScalingFactor: false)
     /// Latency of one operation, in microseconds.
     public static let latencyMicroseconds = BenchmarkMetric.custom("latency us", polarity: .prefersSmaller, useScalingFactor: false)
 

@@ -2,6 +2,7 @@
 // process doing only that. Not run by `swift package benchmark`.
 //
 //   BenchProfile read-records none 1024 10    # workload, codec, read size KiB, seconds
+//   BenchProfile read-slices none 128 10      # read() slices + pread of their bytes
 //   BenchProfile decode lz4 0 10
 //   BenchProfile encode none 0 10
 //   BenchProfile append-os none 100 10        # codec, value bytes; one growing log
@@ -15,7 +16,7 @@ import Glibc
 
 let arguments = CommandLine.arguments
 guard arguments.count == 5, let number = Int(arguments[3]), let seconds = UInt64(arguments[4]) else {
-    print("usage: BenchProfile <read-records|decode|encode|append-os|append-gib|synced> <none|lz4|appenders> <KiB|value bytes> <seconds>")
+    print("usage: BenchProfile <read-records|read-slices|decode|encode|append-os|append-gib|synced> <none|lz4|appenders> <KiB|value bytes> <seconds>")
     exit(2)
 }
 let workload = arguments[1]
@@ -49,7 +50,32 @@ case "read-records":
         }
         operations += 1
     }
-    try Scratch.removeTree(directory)
+    try discardLog(log, directory: directory)
+case "read-slices":
+    let (directory, log) = try openLog(.os)
+    for batch in 0..<600 {
+        try await log.append(Workload.records(count: 1_000, valueBytes: 100, seed: UInt64(batch)), compression: codec)
+    }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 4096)
+    while monotonicNanoseconds() < deadline {
+        var offset = log.logStartOffset
+        while offset < log.logEndOffset {
+            for slice in try log.read(from: offset, maxBytes: number << 10) {
+                var done = 0
+                while done < slice.length {
+                    let got = pread(slice.file.descriptor, buffer.baseAddress! + done, slice.length - done,
+                                    off_t(slice.position) + off_t(done))
+                    guard got > 0 else { break }
+                    done += got
+                }
+                records += Int(slice.lastOffset - max(slice.firstOffset, offset) + 1)
+                offset = slice.lastOffset + 1
+            }
+        }
+        operations += 1
+    }
+    buffer.deallocate()
+    try discardLog(log, directory: directory)
 case "decode":
     let encoded = try RecordBatchEncoder.encode(
         Workload.records(count: 1_000, valueBytes: 100), compression: codec, timestamp: Workload.timestampMs)
@@ -71,9 +97,9 @@ case "append-os":
         records += batch.count
         operations += 1
     }
-    try Scratch.removeTree(directory)
+    try discardLog(log, directory: directory)
 case "append-gib":
-    // 1 GiB into a new log, deleted, again: the recycled-pages regime of the Append suite.
+    // 1 GiB into a new log, deleted, again (freed pages are reused right away).
     let batch = Workload.records(count: 1_000, valueBytes: number)
     while monotonicNanoseconds() < deadline {
         let (directory, log) = try openLog(.os)
@@ -82,7 +108,7 @@ case "append-gib":
             records += batch.count
             operations += 1
         }
-        try Scratch.removeTree(directory)
+        try discardLog(log, directory: directory)
     }
 case "synced":
     let (directory, log) = try openLog(.everyAppend)
@@ -104,7 +130,7 @@ case "synced":
         return total
     }
     records = operations * batch.count
-    try Scratch.removeTree(directory)
+    try discardLog(log, directory: directory)
 default:
     print("unknown workload \(workload)")
     exit(2)

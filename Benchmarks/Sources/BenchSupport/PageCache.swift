@@ -1,42 +1,24 @@
 import Glibc
 
-/// Puts the page cache in a known state before a write benchmark.
+/// Puts guest memory in a known state before a buffered-write benchmark.
 ///
 /// On this kind of VM (Firecracker, `page_reporting.page_reporting_order=11`) the
-/// guest returns free memory to the host in 8 MiB blocks about 2 s after it is freed.
-/// Writing into such memory faults it back in through the host, which caps buffered
-/// writes at a few hundred MB/s; writing into pages freed a moment ago runs at memory
-/// speed (3–5 GB/s). The two differ tenfold, so every write comparison states which one
-/// it ran in, and its reference ran in the same one:
-/// - ``settle()``: *fresh pages*, the steady state of a log that keeps growing;
-/// - ``recycle(bytes:in:)``: *recycled pages*, where only the CPU cost of the writer shows.
+/// guest hands free memory back to the host in 8 MiB blocks about 2 s after it is
+/// freed. Buffered writes whose size and alignment give the page cache large folios
+/// (1 MiB-aligned 1 MiB or 2 MiB writes, as `dd bs=1M` does) then take their memory
+/// from those returned blocks and fault it back in through the host: 0.4–1 GB/s.
+/// Unaligned ~1 MB writes, 256 KiB writes, or any write right after memory was freed
+/// run at 3–4 GB/s. Measured here with dd, 1 GiB each, after a settle:
+/// bs=1M 0.7–1.0 GB/s, bs=2M 0.4 GB/s, bs=256K 4.2 GB/s, bs=1041061 3.4 GB/s.
+///
+/// So write benchmarks settle first (the state of a machine that has been running for
+/// a while) and compare only with references taken the same way, side by side.
 public enum PageCache {
     /// Seconds to wait for freed memory to be reported back to the host.
     public static let settleSeconds: UInt32 = 6
 
-    /// Waits until memory freed by earlier benchmarks has gone back to the host, so the
-    /// next writer gets fresh pages.
+    /// Waits until memory freed by earlier work has gone back to the host.
     public static func settle() {
         sleep(settleSeconds)
-    }
-
-    /// Writes and deletes a file of `bytes`, so a writer that starts right after reuses
-    /// pages the guest has already backed.
-    public static func recycle(bytes: Int, in directory: String) throws {
-        let path = directory + "/recycle"
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw SystemCallError(operation: "open", path: path, errno: errno) }
-        let blockBytes = 1 << 20
-        let block = [UInt8](repeating: 0x5A, count: blockBytes)
-        var done = 0
-        block.withUnsafeBytes { raw in
-            while done < bytes {
-                let written = write(descriptor, raw.baseAddress, blockBytes)
-                if written <= 0 { break }
-                done += written
-            }
-        }
-        close(descriptor)
-        unlink(path)
     }
 }
