@@ -10,11 +10,19 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Basalt", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
             name: "FuzzRecordBatch",
             dependencies: [.product(name: "Basalt", package: "Basalt")]
+        ),
+        .executableTarget(
+            name: "FuzzKafkaRequest",
+            dependencies: [
+                .product(name: "BasaltKafka", package: "Basalt"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "FuzzSegmentRecovery",
