@@ -54,6 +54,33 @@ enum InspectProcess {
     }
 }
 
+extension InspectProcess {
+    /// Runs `basalt-inspect arguments…` with its output discarded and returns its exit
+    /// status and its own peak resident memory in KiB. `wait4` reports that child's
+    /// usage alone; `RUSAGE_CHILDREN` would also count every other child this test
+    /// process spawned concurrently (the crash test's writers, for one).
+    static func peakMemory(_ arguments: [String]) throws -> (status: Int32, maxResidentKiB: Int) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor in [Int32(0), 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
+        let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -1
+        return (exitStatus, Int(usage.ru_maxrss))
+    }
+}
+
 private final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
