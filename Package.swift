@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Basalt", targets: ["Basalt"]),
         .library(name: "BasaltKafka", targets: ["BasaltKafka"]),
+        .library(name: "BasaltInspect", targets: ["BasaltInspect"]),
         .executable(name: "basalt-demo", targets: ["basalt-demo"]),
         .executable(name: "basalt-inspect", targets: ["basalt-inspect"]),
         .library(name: "BasaltBroker", targets: ["BasaltBroker"]),

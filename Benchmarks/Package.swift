@@ -68,6 +68,18 @@ let package = Package(
         suite("Append"),
         suite("Read"),
         suite("RawLimits"),
+        .executableTarget(
+            name: "Inspect",
+            dependencies: [
+                "BenchSupport",
+                "BenchFigures",
+                .product(name: "Basalt", package: basalt),
+                .product(name: "BasaltInspect", package: basalt),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Inspect",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
