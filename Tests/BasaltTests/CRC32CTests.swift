@@ -3,38 +3,6 @@ import Testing
 
 @testable import Basalt
 
-/// SplitMix64: a seeded, deterministic generator, so every run checks the same buffers.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// `count` random bytes, eight per step: byte-at-a-time `map` is slow in debug builds.
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: count)
-        output.withUnsafeMutableBytes { buffer in
-            var position = 0
-            while position < count {
-                let word = next().littleEndian
-                let length = min(8, count - position)
-                withUnsafeBytes(of: word) { source in
-                    buffer.baseAddress!.advanced(by: position).copyMemory(from: source.baseAddress!, byteCount: length)
-                }
-                position += length
-            }
-        }
-        return output
-    }
-}
-
 /// The portable table loop, the reference the hardware path must agree with.
 private func portable(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
     basalt_crc32c_portable(crc, bytes.baseAddress, bytes.count)
@@ -85,7 +53,7 @@ private func portable(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
     /// so the 8-byte loop, the byte tail and the 3×256 interleaved loop all see
     /// misaligned input.
     @Test func hardwareMatchesPortableForEveryLengthUpTo1000() {
-        var random = SplitMix64(seed: 0xC5C3_2C01)
+        var random = SeededGenerator(seed: 0xC5C3_2C01)
         let buffer = random.bytes(1000 + 8)
         buffer.withUnsafeBytes { raw in
             for length in 0...1000 {
@@ -98,7 +66,7 @@ private func portable(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
     }
 
     @Test func hardwareMatchesPortableOnManyRandomBuffers() {
-        var random = SplitMix64(seed: 0x5EED_0002)
+        var random = SeededGenerator(seed: 0x5EED_0002)
         for _ in 0..<2000 {
             let length = Int.random(in: 0...1000, using: &random)
             let offset = Int.random(in: 0...7, using: &random)
@@ -124,7 +92,7 @@ private func portable(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
         for base in bases {
             for delta in -17...17 { lengths.insert(base + delta) }
         }
-        var random = SplitMix64(seed: 0xB10C_4B0D)
+        var random = SeededGenerator(seed: 0xB10C_4B0D)
         let maxLength = lengths.max()!
         let buffer = random.bytes(maxLength + 8)
         buffer.withUnsafeBytes { raw in
@@ -148,7 +116,7 @@ private func portable(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
     }
 
     @Test func continuationEqualsChecksumOfTheConcatenation() {
-        var random = SplitMix64(seed: 0xC0_4714)
+        var random = SeededGenerator(seed: 0xC0_4714)
         for _ in 0..<500 {
             let total = Int.random(in: 0...(3 * 8192 + 3 * 256 + 100), using: &random)
             let split = Int.random(in: 0...total, using: &random)
@@ -172,7 +140,7 @@ private func portable(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
     }
 
     @Test func everySingleBitFlipChangesTheChecksum() {
-        var random = SplitMix64(seed: 0xF11B)
+        var random = SeededGenerator(seed: 0xF11B)
         var buffer = random.bytes(300)
         let original = CRC32C.checksum(buffer)
         for bit in 0..<(buffer.count * 8) {

@@ -3,39 +3,8 @@ import Testing
 
 @testable import Basalt
 
-/// SplitMix64: a seeded, deterministic generator, so every run checks the same data.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// `count` random bytes, eight per step: byte-at-a-time `map` is slow in debug builds.
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: count)
-        output.withUnsafeMutableBytes { buffer in
-            var position = 0
-            while position < count {
-                let word = next().littleEndian
-                let length = min(8, count - position)
-                withUnsafeBytes(of: word) { source in
-                    buffer.baseAddress!.advanced(by: position).copyMemory(from: source.baseAddress!, byteCount: length)
-                }
-                position += length
-            }
-        }
-        return output
-    }
-
-    /// Text-like data from a small vocabulary: compresses about 3:1 and has matches
-    /// reaching back across block boundaries.
+extension SeededGenerator {
+    /// `count` bytes of compressible text made of a small vocabulary.
     mutating func words(_ count: Int) -> [UInt8] {
         let vocabulary = ["offset", "batch", "segment", "record", "kafka", "basalt", "index", "log", " ", "\n", "0",
                           "partition", "leader", "epoch", "crc", "lz4"].map { Array($0.utf8) }
@@ -204,7 +173,7 @@ private func expectCorrupt(
     }
 
     @Test func encoderWritesTheKafkaFrameDescriptor() throws {
-        var random = SplitMix64(seed: 1)
+        var random = SeededGenerator(seed: 1)
         for input in [[], [0x78], random.bytes(1000), random.words(300_000)] {
             let frame = try compress(input)
             #expect(Array(frame.prefix(7)) == [0x04, 0x22, 0x4D, 0x18, 0x60, 0x40, 0x82])
@@ -230,7 +199,7 @@ private func expectCorrupt(
     /// 200 KiB of random bytes: three full 64 KiB blocks and one of 8 KiB, each stored
     /// raw (size with the high bit set) because compression cannot shrink it.
     @Test func incompressibleInputIsStoredInRawBlocks() throws {
-        var random = SplitMix64(seed: 0x1A2)
+        var random = SeededGenerator(seed: 0x1A2)
         let input = random.bytes(200 * 1024)
         let frame = try compress(input)
         #expect(frame.count == 7 + 3 * (4 + 65536) + (4 + 8192) + 4)
@@ -248,7 +217,7 @@ private func expectCorrupt(
     }
 
     @Test func compressibleInputShrinksAndRoundTrips() throws {
-        var random = SplitMix64(seed: 0xC0)
+        var random = SeededGenerator(seed: 0xC0)
         let text = random.words(1 << 20)
         let textFrame = try compress(text)
         #expect(textFrame.count < text.count / 2)
@@ -264,7 +233,7 @@ private func expectCorrupt(
     /// too small, exact and too large.
     @Test(arguments: [2, 15, 4095, 65535, 65536, 65537, 131_072, 131_073, 300_001])
     func roundTripAroundBlockBoundaries(size: Int) throws {
-        var random = SplitMix64(seed: UInt64(size))
+        var random = SeededGenerator(seed: UInt64(size))
         let half = random.words(size / 2)
         let input = half + random.bytes(size - half.count)
         let frame = try compress(input)
@@ -277,7 +246,7 @@ private func expectCorrupt(
 
     /// kafka-python writes the content size (FLG 0x68); liblz4 writes what it is told.
     @Test func acceptsFramesWithContentSize() throws {
-        var random = SplitMix64(seed: 0x68)
+        var random = SeededGenerator(seed: 0x68)
         let input = random.words(100_000)
         let frame = try liblz4Frame(input, FrameOptions(contentSize: true))
         #expect(Array(frame[4...5]) == [0x68, 0x40])
@@ -326,7 +295,7 @@ private func expectCorrupt(
     }
 
     @Test func acceptsBlockAndContentChecksums() throws {
-        var random = SplitMix64(seed: 0xC5)
+        var random = SeededGenerator(seed: 0xC5)
         let input = random.words(150_000)
         let cases: [(FrameOptions, UInt8)] = [
             (FrameOptions(blockChecksum: true), 0x70),
@@ -342,7 +311,7 @@ private func expectCorrupt(
 
     /// Every block size the format allows: 64 KiB, 256 KiB, 1 MiB, 4 MiB.
     @Test func acceptsEveryBlockSize() throws {
-        var random = SplitMix64(seed: 0xB5)
+        var random = SeededGenerator(seed: 0xB5)
         let input = random.words(1 << 20) + random.bytes(4 << 20) + random.words(1 << 19)
         let sizes: [(LZ4F_blockSizeID_t, UInt8)] = [
             (LZ4F_max64KB, 0x40), (LZ4F_max256KB, 0x50), (LZ4F_max1MB, 0x60), (LZ4F_max4MB, 0x70),
@@ -357,7 +326,7 @@ private func expectCorrupt(
     /// Linked blocks (FLG 0x40): each block may refer back into the previous 64 KiB,
     /// which only works when blocks are decoded into one contiguous buffer.
     @Test func acceptsLinkedBlocks() throws {
-        var random = SplitMix64(seed: 0x11)
+        var random = SeededGenerator(seed: 0x11)
         let phrase = random.bytes(3000)
         // The same random phrase over and over: only back-references can compress it,
         // and from the second small block on they reach into earlier blocks.
@@ -376,7 +345,7 @@ private func expectCorrupt(
     }
 
     @Test func acceptsHighCompressionAndManySmallBlocks() throws {
-        var random = SplitMix64(seed: 0x9)
+        var random = SeededGenerator(seed: 0x9)
         let input = random.words(200_000)
         #expect(try decompress(try liblz4Frame(input, FrameOptions(level: 12))) == input)
         let short = Array(input.prefix(20_000))
@@ -387,7 +356,7 @@ private func expectCorrupt(
     // MARK: - Damaged frames
 
     @Test func truncationAtEveryLengthIsCorrupt() throws {
-        var random = SplitMix64(seed: 0x7C)
+        var random = SeededGenerator(seed: 0x7C)
         let inputs: [[UInt8]] = [[0x78], random.words(5000), random.bytes(300)]
         for input in inputs {
             let frames = [try compress(input),
@@ -404,7 +373,7 @@ private func expectCorrupt(
     /// Multi-block frames are long, so cut at every length near the block edges and at
     /// a sample elsewhere.
     @Test func truncationOfMultiBlockFramesIsCorrupt() throws {
-        var random = SplitMix64(seed: 0x7D)
+        var random = SeededGenerator(seed: 0x7D)
         let input = random.words(200_000) + random.bytes(70_000)
         let frame = try compress(input)
         var lengths: Set<Int> = Set((0..<200).map { _ in Int.random(in: 0..<frame.count, using: &random) })
@@ -422,7 +391,7 @@ private func expectCorrupt(
     /// must be caught: header fields by HC, block data by its checksum, block sizes by
     /// the structure, the end by the content checksum.
     @Test func everyBitFlipOfAChecksummedFrameIsCorrupt() throws {
-        var random = SplitMix64(seed: 0xF1)
+        var random = SeededGenerator(seed: 0xF1)
         let input = random.words(600) + random.bytes(100)
         let frame = try liblz4Frame(input, FrameOptions(contentSize: true, blockChecksum: true,
                                                         contentChecksum: true, flushEvery: 300))
@@ -437,7 +406,7 @@ private func expectCorrupt(
     /// Without checksums a flipped data byte can decode to other data, but a flip in
     /// the magic, descriptor, header checksum or end mark is always caught.
     @Test func bitFlipsInTheFrameStructureAreCorrupt() throws {
-        var random = SplitMix64(seed: 0xF2)
+        var random = SeededGenerator(seed: 0xF2)
         let frame = try compress(random.words(2000))
         for byte in Array(0..<7) + Array((frame.count - 4)..<frame.count) {
             for bit in 0..<8 {
@@ -449,7 +418,7 @@ private func expectCorrupt(
     }
 
     @Test func flippedBytesInCompressedDataAreCorruptOrDecodeWithinBounds() throws {
-        var random = SplitMix64(seed: 0xF3)
+        var random = SeededGenerator(seed: 0xF3)
         let input = random.words(3000)
         let frame = try compress(input)
         for position in 0..<frame.count {
@@ -475,7 +444,7 @@ private func expectCorrupt(
     }
 
     @Test func rejectsInputThatIsNoFrame() throws {
-        var random = SplitMix64(seed: 0x0F)
+        var random = SeededGenerator(seed: 0x0F)
         expectCorrupt { try decompress([]) }
         expectCorrupt { try decompress(random.bytes(100)) }
         expectCorrupt { try decompress(Array("hello, world".utf8)) }
@@ -488,7 +457,7 @@ private func expectCorrupt(
     // MARK: - Output limit
 
     @Test func outputAboveTheLimitIsRejected() throws {
-        var random = SplitMix64(seed: 0x11A)
+        var random = SeededGenerator(seed: 0x11A)
         for size in [1, 1000, 10_000, 65536, 65537, 300_000] {
             let input = random.words(size)
             let frame = try compress(input)

@@ -3,37 +3,8 @@ import Testing
 
 @testable import Basalt
 
-/// SplitMix64: a seeded, deterministic generator, so every run checks the same batches.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// `count` random bytes, eight per step: byte-at-a-time `map` is slow in debug builds.
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: count)
-        output.withUnsafeMutableBytes { buffer in
-            var position = 0
-            while position < count {
-                let word = next().littleEndian
-                let length = min(8, count - position)
-                withUnsafeBytes(of: word) { source in
-                    buffer.baseAddress!.advanced(by: position).copyMemory(from: source.baseAddress!, byteCount: length)
-                }
-                position += length
-            }
-        }
-        return output
-    }
-
+extension SeededGenerator {
+    /// True with probability `numerator / denominator`.
     mutating func chance(_ numerator: UInt64, in denominator: UInt64) -> Bool { next() % denominator < numerator }
 }
 
@@ -120,7 +91,7 @@ private func makeBatch(
 
 // MARK: - Random records
 
-private func randomBytes(_ random: inout SplitMix64, large: Int) -> [UInt8]? {
+private func randomBytes(_ random: inout SeededGenerator, large: Int) -> [UInt8]? {
     switch random.next() % 40 {
     case 0..<6: return nil
     case 6..<10: return []
@@ -133,7 +104,7 @@ private func randomBytes(_ random: inout SplitMix64, large: Int) -> [UInt8]? {
 private let headerKeys = ["", "h", "trace-id", "content-type", "schéma", "🪨", String(repeating: "k", count: 300)]
 
 /// A random record; `small` leaves out the large keys and values.
-private func randomRecord(_ random: inout SplitMix64, baseTimestamp: Int64, small: Bool) -> Record {
+private func randomRecord(_ random: inout SeededGenerator, baseTimestamp: Int64, small: Bool) -> Record {
     var headers: [RecordHeader] = []
     for _ in 0..<Int.random(in: 0...5, using: &random) {
         let key = headerKeys[Int(random.next() % UInt64(headerKeys.count))]
@@ -151,7 +122,7 @@ private func randomRecord(_ random: inout SplitMix64, baseTimestamp: Int64, smal
                   headers: headers, timestamp: timestamp)
 }
 
-private func randomRecords(_ random: inout SplitMix64, small: Bool = false) -> [Record] {
+private func randomRecords(_ random: inout SeededGenerator, small: Bool = false) -> [Record] {
     let count = random.chance(1, in: 4) ? 1 : Int.random(in: 2...(small ? 5 : 30), using: &random)
     let baseTimestamp = Int64.random(in: 0...2_000_000_000_000, using: &random)
     return (0..<count).map { _ in randomRecord(&random, baseTimestamp: baseTimestamp, small: small) }
@@ -345,7 +316,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
     /// gives back every record with offset baseOffset + i.
     @Test(arguments: [CompressionCodec.none, .lz4])
     func randomRecordsRoundTrip(codec: CompressionCodec) throws {
-        var random = SplitMix64(seed: 0xBA7C_0000 + UInt64(codec.rawValue))
+        var random = SeededGenerator(seed: 0xBA7C_0000 + UInt64(codec.rawValue))
         for iteration in 0..<150 {
             let records = randomRecords(&random)
             let baseOffset = random.chance(1, in: 5) ? 0 : Int64.random(in: 0...(Int64(1) << 50), using: &random)
@@ -399,7 +370,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
 
     /// A log segment is batches back to back: each parses at its position.
     @Test func concatenatedBatchesParseAtTheirPositions() throws {
-        var random = SplitMix64(seed: 0xC0CA)
+        var random = SeededGenerator(seed: 0xC0CA)
         var storage: [UInt8] = []
         var expected: [(position: Int, records: [Record], baseOffset: Int64)] = []
         var nextOffset: Int64 = 100
@@ -424,7 +395,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
 
     @Test(arguments: [CompressionCodec.none, .lz4])
     func largeValuesRoundTrip(codec: CompressionCodec) throws {
-        var random = SplitMix64(seed: 0x1A46E)
+        var random = SeededGenerator(seed: 0x1A46E)
         let records = [
             Record(key: random.bytes(70_000), value: random.bytes(1 << 20)),
             Record(key: nil, value: [UInt8](repeating: 7, count: 3 << 20)),
@@ -507,7 +478,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
     /// shorter than its length field says.
     @Test(arguments: [CompressionCodec.none, .lz4])
     func truncationAtEveryLengthIsAnInvalidBatch(codec: CompressionCodec) throws {
-        var random = SplitMix64(seed: 0x7E0 + UInt64(codec.rawValue))
+        var random = SeededGenerator(seed: 0x7E0 + UInt64(codec.rawValue))
         var batches = [try encode(smallRecords, codec)]
         for _ in 0..<3 {
             batches.append(try encode(randomRecords(&random, small: true), codec))
@@ -527,7 +498,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
     /// an invalid batch uncompressed, corrupt LZ4 compressed.
     @Test(arguments: [CompressionCodec.none, .lz4])
     func truncatedRecordsBehindAValidCRCAreErrors(codec: CompressionCodec) throws {
-        var random = SplitMix64(seed: 0x7E1 + UInt64(codec.rawValue))
+        var random = SeededGenerator(seed: 0x7E1 + UInt64(codec.rawValue))
         for bytes in [try encode(smallRecords, codec), try encode(randomRecords(&random, small: true), codec)] {
             for length in RecordBatchHeader.size..<bytes.count {
                 var cut = Array(bytes[..<length])

@@ -54,3 +54,22 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension SeededGenerator {
+    /// `count` random bytes, eight per step: byte-at-a-time `map` is slow in debug builds.
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: count)
+        output.withUnsafeMutableBytes { buffer in
+            var position = 0
+            while position < count {
+                let word = next().littleEndian
+                let length = min(8, count - position)
+                withUnsafeBytes(of: word) { source in
+                    buffer.baseAddress!.advanced(by: position).copyMemory(from: source.baseAddress!, byteCount: length)
+                }
+                position += length
+            }
+        }
+        return output
+    }
+}
