@@ -37,17 +37,17 @@ enum SegmentRecovery {
         var expected = segment.baseOffset
         while true {
             let finding = try scanner.next()
-            let problem: (position: Int64, reason: String, next: Int64?)
+            let problem: (position: Int64, reason: String)
             switch finding {
             case .end:
                 return Outcome(truncatedBytes: 0, reason: nil)
             case .batch(let position, let header, let crcValid):
                 if !crcValid {
-                    problem = (position, "CRC mismatch", scanner.position)
+                    problem = (position, "CRC mismatch")
                 } else if header.baseOffset != expected {
-                    problem = (position, "base offset \(header.baseOffset), expected \(expected)", scanner.position)
+                    problem = (position, "base offset \(header.baseOffset), expected \(expected)")
                 } else if header.lastOffset - segment.baseOffset > Int64(Int32.max) {
-                    problem = (position, "offset \(header.lastOffset) does not fit the segment's 32-bit range", scanner.position)
+                    problem = (position, "offset \(header.lastOffset) does not fit the segment's 32-bit range")
                 } else {
                     if segment.indexesFull {
                         throw BasaltError.corruptIndex(file: segment.offsetIndex.path, reason: "index capacity exceeded while rebuilding")
@@ -56,8 +56,8 @@ enum SegmentRecovery {
                     expected = header.nextOffset
                     continue
                 }
-            case .invalid(let position, let reason, let next):
-                problem = (position, reason, next)
+            case .invalid(let position, let reason, _):
+                problem = (position, reason)
             }
             if let valid = try scanner.firstValidBatch(from: problem.position + 1) {
                 throw BasaltError.corruptLog(
