@@ -36,15 +36,10 @@ extension CursorStore {
             do {
                 let file = try StorageFile(readingFrom: path)
                 let bytes = try file.read(count: Int(min(try file.size(), 64 << 20)), at: 0)
-                guard let decoded = try? JSONDecoder().decode(GroupFile.self, from: Data(bytes)), decoded.version == 1 else {
+                guard let decoded = GroupFile.decode(bytes) else {
                     throw BasaltError.corruptLog(file: path, position: 0, reason: "not a cursor file of version 1")
                 }
-                var offsets: [TopicPartition: CommittedOffset] = [:]
-                for entry in decoded.offsets {
-                    offsets[TopicPartition(topic: entry.topic, partition: entry.partition)] =
-                        CommittedOffset(offset: entry.offset, metadata: entry.metadata)
-                }
-                catalog.items.append(GroupCommits(group: decoded.group, offsets: offsets, file: path))
+                catalog.items.append(GroupCommits(group: decoded.group, offsets: decoded.committedOffsets, file: path))
             } catch let error as BasaltError {
                 catalog.damaged.append(.init(path: path, error: error))
             }

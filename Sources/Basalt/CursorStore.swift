@@ -25,6 +25,32 @@ public final class CursorStore: Sendable {
             var partition: Int32
             var offset: Int64
             var metadata: String
+            /// Absent in files written before it was kept, and when the client sent none.
+            var leaderEpoch: Int32?
+        }
+
+        init(group: String, offsets: [TopicPartition: CommittedOffset]) {
+            self.version = 1
+            self.group = group
+            self.offsets = offsets.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }.map {
+                Entry(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value.offset,
+                      metadata: $0.value.metadata, leaderEpoch: $0.value.leaderEpoch)
+            }
+        }
+
+        /// The file's contents, or `nil` when `bytes` are not a cursor file of version 1.
+        static func decode(_ bytes: [UInt8]) -> GroupFile? {
+            guard let decoded = try? JSONDecoder().decode(GroupFile.self, from: Data(bytes)), decoded.version == 1 else { return nil }
+            return decoded
+        }
+
+        var committedOffsets: [TopicPartition: CommittedOffset] {
+            var result: [TopicPartition: CommittedOffset] = [:]
+            for entry in offsets {
+                result[TopicPartition(topic: entry.topic, partition: entry.partition)] =
+                    CommittedOffset(offset: entry.offset, metadata: entry.metadata, leaderEpoch: entry.leaderEpoch)
+            }
+            return result
         }
     }
 
@@ -44,15 +70,10 @@ public final class CursorStore: Sendable {
             guard name.hasSuffix(".json") else { continue }
             let file = try StorageFile(path: path, flags: O_RDONLY, io: io)
             let bytes = try file.read(count: Int(try file.size()), at: 0)
-            guard let decoded = try? JSONDecoder().decode(GroupFile.self, from: Data(bytes)), decoded.version == 1 else {
+            guard let decoded = GroupFile.decode(bytes) else {
                 throw BasaltError.corruptLog(file: path, position: 0, reason: "not a cursor file of version 1")
             }
-            var offsets: [TopicPartition: CommittedOffset] = [:]
-            for entry in decoded.offsets {
-                offsets[TopicPartition(topic: entry.topic, partition: entry.partition)] =
-                    CommittedOffset(offset: entry.offset, metadata: entry.metadata)
-            }
-            loaded[decoded.group] = offsets
+            loaded[decoded.group] = decoded.committedOffsets
         }
         self.directory = directory
         self.io = io
@@ -124,13 +145,11 @@ public final class CursorStore: Sendable {
     }
 
     private func write(group: String, offsets: [TopicPartition: CommittedOffset]) throws {
-        let entries = offsets.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
-            .map { GroupFile.Entry(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value.offset, metadata: $0.value.metadata) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let bytes: [UInt8]
         do {
-            bytes = Array(try encoder.encode(GroupFile(version: 1, group: group, offsets: entries)))
+            bytes = Array(try encoder.encode(GroupFile(group: group, offsets: offsets)))
         } catch {
             throw BasaltError.invalidName(name: group, reason: "cannot be encoded: \(error)")
         }

@@ -24,7 +24,8 @@ extension Broker {
         for topic in request.topics {
             for partition in topic.partitions where (partition.committedMetadata?.utf8.count ?? 0) <= Self.maxCommitMetadataBytes {
                 offsets[TopicPartition(topic: topic.name, partition: partition.partitionIndex)] =
-                    CommittedOffset(offset: partition.committedOffset, metadata: partition.committedMetadata ?? "")
+                    CommittedOffset(offset: partition.committedOffset, metadata: partition.committedMetadata ?? "",
+                                    leaderEpoch: partition.committedLeaderEpoch >= 0 ? partition.committedLeaderEpoch : nil)
             }
         }
         var failure: KafkaErrorCode?
@@ -62,7 +63,8 @@ extension Broker {
                 guard let offset = committed[TopicPartition(topic: name, partition: index)] else {
                     return OffsetFetchResponse.Partition(partitionIndex: index, committedOffset: -1, metadata: "")
                 }
-                return OffsetFetchResponse.Partition(partitionIndex: index, committedOffset: offset.offset, metadata: offset.metadata)
+                return OffsetFetchResponse.Partition(partitionIndex: index, committedOffset: offset.offset,
+                                                     committedLeaderEpoch: offset.leaderEpoch ?? -1, metadata: offset.metadata)
             })
         }
         return OffsetFetchResponse(topics: topics)

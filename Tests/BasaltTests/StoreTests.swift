@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Testing
 @testable import Basalt
@@ -142,6 +143,21 @@ import Testing
         #expect(cursors.groupNames == [name])
         #expect(cursors.committed(group: name, TopicPartition(topic: "t", partition: 0)) == CommittedOffset(offset: 7, metadata: "m"))
         #expect(cursors.committed(group: name, TopicPartition(topic: "t", partition: 1))?.offset == 9)
+    }
+
+    @Test func cursorKeepsLeaderEpochAndReadsFilesWithout() throws {
+        let directory = TemporaryDirectory()
+        let partition = TopicPartition(topic: "t", partition: 0)
+        do {
+            let cursors = try CursorStore(directory: directory.child("cursors"))
+            try cursors.commit(group: "new", offsets: [partition: CommittedOffset(offset: 5, metadata: "x", leaderEpoch: 3)])
+        }
+        // A file as written before leader epochs were kept.
+        let old = #"{"group":"old","offsets":[{"metadata":"","offset":9,"partition":0,"topic":"t"}],"version":1}"#
+        FileManager.default.createFile(atPath: directory.child("cursors/old.json"), contents: Data(old.utf8))
+        let cursors = try CursorStore(directory: directory.child("cursors"))
+        #expect(cursors.committed(group: "new", partition) == CommittedOffset(offset: 5, metadata: "x", leaderEpoch: 3))
+        #expect(cursors.committed(group: "old", partition) == CommittedOffset(offset: 9))
     }
 
     @Test func corruptCursorFileIsATypedError() throws {
