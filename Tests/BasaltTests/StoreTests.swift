@@ -154,7 +154,7 @@ import Testing
         }
         // A file as written before leader epochs were kept.
         let old = #"{"group":"old","offsets":[{"metadata":"","offset":9,"partition":0,"topic":"t"}],"version":1}"#
-        FileManager.default.createFile(atPath: directory.child("cursors/old.json"), contents: Data(old.utf8))
+        #expect(FileManager.default.createFile(atPath: directory.child("cursors/old.json"), contents: Data(old.utf8)))
         let cursors = try CursorStore(directory: directory.child("cursors"))
         #expect(cursors.committed(group: "new", partition) == CommittedOffset(offset: 5, metadata: "x", leaderEpoch: 3))
         #expect(cursors.committed(group: "old", partition) == CommittedOffset(offset: 9))
