@@ -5,6 +5,9 @@
 #
 #   Benchmarks/broker/run.sh            (RECORDS=200000 by default; QUICK=1 for a smoke run)
 #
+# With RESULTS=FILE it also writes each figure as `load<TAB>system<TAB>MB/s` lines, which
+# Benchmarks/broker/chart.py draws as the PNG chart in docs/.
+#
 # Needs: apt-get install -y librdkafka-dev libnats-dev nats-server redis-server
 # and a release build: swift build -c release --product basalt-broker
 set -euo pipefail
@@ -33,6 +36,11 @@ PORT=$(free_port)
 BROKER_PID=$!; PIDS+=("$BROKER_PID"); wait_port "$PORT"
 K="$WORK/kafka_bench"
 
+RESULTS=${RESULTS:-/dev/null}
+: > "$RESULTS"
+record() { [ -n "$3" ] && [ "$3" != n/a ] && printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS" || true; }
+mbs() { sed -n 's/.*, \([0-9.]*\) MB\/s/\1/p' <<< "$1"; }
+
 rss() { awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/"$BROKER_PID"/status; }
 
 echo "| load | basalt-broker | mock cluster | NATS JetStream (file) | Redis stream (AOF everysec) |"
@@ -58,15 +66,30 @@ row() {  # size acks codec
     kill "$rpid"; wait "$rpid" 2>/dev/null || true
   fi
   echo "| produce ${size} B acks=${acks} ${codec} | $basalt | $mock | $nats | $redis |"
+  local load="produce ${size} B acks=${acks} ${codec}"
+  record "$load" basalt-broker "$(mbs "$basalt")"; record "$load" "mock cluster" "$(mbs "$mock")"
+  record "$load" "NATS JetStream" "$(mbs "$nats")"; record "$load" "Redis stream" "$(mbs "$redis")"
 }
 for size in 100 1024; do for acks in 1 all; do for codec in none lz4; do row "$size" "$acks" "$codec"; done; done; done
 echo
 echo "broker RSS after produce: $(rss)"
-FETCH=$("$K" fetch 127.0.0.1:"$PORT" p-1024-1-none "$RECORDS" | awk '{printf "%s rec/s, %s MB/s", $2, $3}')
-echo "fetch 1 KiB records (librdkafka consumer, one partition): $FETCH"
-END=$(( RECORDS + 1 ))
-RAW=$("$K" rawfetch "$PORT" p-1024-1-none "$END")
-echo "fetch, raw Fetch v4 client (broker-side throughput, sendfile): $RAW"
+# Fetch from a partition of about 1 GiB (FETCH_RECORDS of 1 KiB), so the figure is the
+# steady stream and not the first request; the ceiling sends the same segment files over
+# loopback with sendfile and no broker, in the same run.
+FETCH_RECORDS=${FETCH_RECORDS:-1000000}
+[ "${QUICK:-0}" = 1 ] && FETCH_RECORDS=50000
+"$K" produce 127.0.0.1:"$PORT" fetch-1k "$FETCH_RECORDS" 1024 1 none >/dev/null
+gcc -O2 -o "$WORK/sendfile_ceiling" Benchmarks/broker/sendfile_ceiling.c -lpthread
+END=$(( FETCH_RECORDS + 1 ))
+CEILING=$("$WORK/sendfile_ceiling" "$WORK"/basalt/fetch-1k-0/*.log | awk '{print $2}')
+RAW=$("$K" rawfetch "$PORT" fetch-1k "$END" | awk '{print $2}')
+FETCH=$("$K" fetch 127.0.0.1:"$PORT" fetch-1k "$FETCH_RECORDS" | awk '{print $3}')
+echo "fetch of $FETCH_RECORDS 1 KiB records: loopback sendfile ceiling $CEILING MB/s;" \
+  "raw Fetch v4 client $RAW MB/s ($(awk -v a="$RAW" -v b="$CEILING" 'BEGIN {printf "%.2f", a/b}')x ceiling);" \
+  "librdkafka consumer $FETCH MB/s ($(awk -v a="$FETCH" -v b="$CEILING" 'BEGIN {printf "%.2f", a/b}')x ceiling)"
+record "fetch 1 KiB" "loopback ceiling" "$CEILING"
+record "fetch 1 KiB" "basalt-broker (raw Fetch)" "$RAW"
+record "fetch 1 KiB" "basalt-broker (librdkafka)" "$FETCH"
 LAT=$("$K" latency 127.0.0.1:"$PORT" latency 5000 1024 1000)
 echo "acks=all latency at 1000 msg/s, 1 KiB: $LAT"
 echo "broker RSS at the end: $(rss)"
