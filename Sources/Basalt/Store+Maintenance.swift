@@ -59,8 +59,7 @@ extension Store {
             do {
                 let file = try StorageFile(readingFrom: path)
                 let bytes = try file.read(count: Int(min(try file.size(), 1 << 20)), at: 0)
-                guard let description = try? JSONDecoder().decode(TopicFile.self, from: Data(bytes)), description.version == 1,
-                      (try? NameRules.validateTopic(description.name)) != nil, description.partitions > 0 else {
+                guard let description = TopicFile.decode(bytes) else {
                     throw BasaltError.corruptLog(file: path, position: 0, reason: "not a topic description of version 1")
                 }
                 catalog.items.append(TopicDescription(

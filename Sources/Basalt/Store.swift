@@ -39,6 +39,14 @@ public final class Store: Sendable {
         var name: String
         var partitions: Int32
         var config: LogConfig
+
+        /// The description in `bytes`, or `nil` when they are not a valid topic file of
+        /// version 1 (unparsable, a bad name, no partitions).
+        static func decode(_ bytes: [UInt8]) -> TopicFile? {
+            guard let description = try? JSONDecoder().decode(TopicFile.self, from: Data(bytes)), description.version == 1,
+                  (try? NameRules.validateTopic(description.name)) != nil, description.partitions > 0 else { return nil }
+            return description
+        }
     }
 
     /// Opens the store in `directory`, creating it when absent, and opens (recovering if
@@ -64,8 +72,7 @@ public final class Store: Sendable {
             let path = directory + "/" + Self.topicsDirectory + "/" + name
             let file = try StorageFile(path: path, flags: O_RDONLY, io: io)
             let bytes = try file.read(count: Int(try file.size()), at: 0)
-            guard let description = try? JSONDecoder().decode(TopicFile.self, from: Data(bytes)), description.version == 1,
-                  (try? NameRules.validateTopic(description.name)) != nil, description.partitions > 0 else {
+            guard let description = TopicFile.decode(bytes) else {
                 throw BasaltError.corruptLog(file: path, position: 0, reason: "not a topic description of version 1")
             }
             topics[description.name] = try Self.openTopic(
