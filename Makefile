@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CRASH_ROUNDS ?= 50
 
-.PHONY: demo all deps interop-deps build test interop run torture fuzz bench bench-broker clean
+.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz bench bench-broker clean
 
 PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 pytest
 
@@ -18,6 +18,17 @@ deps:
 		else \
 			echo "liblz4 headers are missing: install them with 'sudo apt-get install -y liblz4-dev' (Debian/Ubuntu) or 'brew install lz4' (macOS)"; \
 			exit 1; \
+		fi; \
+	fi
+
+# GNU time: the memory test reads a child's own peak RSS from it (`/usr/bin/time -f %M`).
+test-deps:
+	@if [ ! -x /usr/bin/time ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing time"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q time; \
+		else \
+			echo "GNU time is missing: install it with 'sudo apt-get install -y time' (Debian/Ubuntu)"; exit 1; \
 		fi; \
 	fi
 
@@ -36,7 +47,7 @@ interop-deps:
 build: deps
 	$(SWIFT) build
 
-test: deps interop-deps
+test: deps test-deps interop-deps
 	$(SWIFT) build --build-tests
 	BASALT_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test
 	$(MAKE) interop
@@ -64,7 +75,9 @@ bench: deps
 bench-broker: deps
 	@if [ "$$(id -u)" = 0 ]; then apt-get install -y -q librdkafka-dev libnats-dev nats-server redis-server; fi
 	$(SWIFT) build -c release --product basalt-broker
-	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker Benchmarks/broker/run.sh
+	@python3 -c "import matplotlib" 2>/dev/null || python3 -m pip install -q matplotlib
+	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker RESULTS=docs/broker-benchmark.tsv Benchmarks/broker/run.sh
+	python3 Benchmarks/broker/chart.py docs/broker-benchmark.tsv docs/broker-benchmark.png
 
 clean:
 	rm -rf .build

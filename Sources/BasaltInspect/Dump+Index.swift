@@ -59,18 +59,20 @@ extension Dump {
         return text + " !! " + issues.map { "\($0.kind.rawValue): \($0.message)" }.joined(separator: "; ")
     }
 
-    /// Dumps a `.index`; returns the number of problems.
-    func dumpOffsetIndex(_ file: String, console: Console) throws(InspectError) -> Int {
+    /// Dumps an index file laid out as `Rules` says (a `.index` with
+    /// ``OffsetIndexRules``, a `.timeindex` with ``TimeIndexRules``); returns the number
+    /// of problems.
+    func dumpIndex<Rules: IndexRules>(_ file: String, rules: (Int64) -> Rules, console: Console) throws(InspectError) -> Int {
         let storage = try FileSystem.openRegularFile(file)
         let printer = EntryPrinter()
         do {
-            var reader = try IndexFileReader<OffsetIndexEntry>(file: storage)
+            var reader = try IndexFileReader<Rules.Entry>(file: storage)
             let baseOffset = SegmentFileName.parse(FileSystem.baseName(file))?.baseOffset
             let logPath = baseOffset.flatMap { _ in try? Verify.segmentFiles(for: file).log }
-            header(file, kind: "offset", entries: reader.entryCount, bytes: reader.fileSize, baseOffset: baseOffset, log: logPath, console: console)
-            let used = try IndexTail.usedCount(&reader) { $0.relativeOffset == 0 && $0.position == 0 }
-            let visit: OffsetIndexCheck.Visit = { [self] slot, entry, issues in
-                let offset = (baseOffset ?? 0) + Int64(entry.relativeOffset)
+            header(file, kind: Rules.indexName, entries: reader.entryCount, bytes: reader.fileSize, baseOffset: baseOffset, log: logPath, console: console)
+            let used = try IndexTail.usedCount(&reader, isZero: Rules.isZero)
+            let visit: IndexCheck<Rules>.Visit = { [self] slot, entry, issues in
+                let offset = Rules.offset(entry, baseOffset: baseOffset ?? 0)
                 printer.problems += issues.count
                 if let fromOffset, offset < fromOffset, issues.isEmpty { return }
                 if let limit, printer.shown >= limit {
@@ -78,12 +80,11 @@ extension Dump {
                     return
                 }
                 printer.shown += 1
-                console.line(entryLine(slot: slot, fields: [("offset", offset), ("relativeOffset", Int64(entry.relativeOffset)),
-                                                            ("position", Int64(entry.position))], issues: issues))
+                console.line(entryLine(slot: slot, fields: Rules.fields(entry, baseOffset: baseOffset ?? 0).map { ($0.name, $0.value) }, issues: issues))
             }
             if let baseOffset, let logPath {
                 let facts = try logFacts(logPath, baseOffset: baseOffset)
-                var check = OffsetIndexCheck(reader: reader, baseOffset: baseOffset, usedCount: used, knownLastOffset: facts.lastOffset, visit: visit)
+                var check = IndexCheck(reader: reader, rules: rules(baseOffset), usedCount: used, known: facts, visit: visit)
                 var walk = try SegmentWalk(file: FileSystem.openRegularFile(logPath))
                 walking: while !printer.limitReached {
                     switch try walk.next() {
@@ -92,71 +93,18 @@ extension Dump {
                     case .batch(let position, let header, _): try check.observe(position: position, header: header)
                     }
                 }
-                if !printer.limitReached { try check.finish(endPosition: facts.batchesEndPosition, lastOffset: facts.lastOffset) }
+                if !printer.limitReached { try check.finish(log: facts) }
             } else {
                 for slot in 0..<used where !printer.limitReached { visit(slot, try reader.entry(at: slot), []) }
             }
             if reader.trailingBytes != 0 {
                 printer.problems += 1
-                note(.indexSize, "\(reader.trailingBytes) bytes after the last whole entry", position: Int64(reader.entryCount * OffsetIndexEntry.size), console: console)
+                note(.indexSize, "\(reader.trailingBytes) bytes after the last whole entry", position: Int64(reader.entryCount * Rules.Entry.size), console: console)
             }
             if used < reader.entryCount {
                 printer.problems += 1
                 note(.indexNotTrimmed, "slots \(used) to \(reader.entryCount - 1) are zero-filled preallocation",
-                     position: Int64(used * OffsetIndexEntry.size), console: console)
-            }
-        } catch {
-            throw InspectError.from(error, path: file)
-        }
-        footer(printer, console: console)
-        return printer.problems
-    }
-
-    /// Dumps a `.timeindex`; returns the number of problems.
-    func dumpTimeIndex(_ file: String, console: Console) throws(InspectError) -> Int {
-        let storage = try FileSystem.openRegularFile(file)
-        let printer = EntryPrinter()
-        do {
-            var reader = try IndexFileReader<TimeIndexEntry>(file: storage)
-            let baseOffset = SegmentFileName.parse(FileSystem.baseName(file))?.baseOffset
-            let logPath = baseOffset.flatMap { _ in try? Verify.segmentFiles(for: file).log }
-            header(file, kind: "time", entries: reader.entryCount, bytes: reader.fileSize, baseOffset: baseOffset, log: logPath, console: console)
-            let used = try IndexTail.usedCount(&reader) { $0.timestamp == 0 && $0.relativeOffset == 0 }
-            let visit: TimeIndexCheck.Visit = { [self] slot, entry, issues in
-                let offset = (baseOffset ?? 0) + Int64(entry.relativeOffset)
-                printer.problems += issues.count
-                if let fromOffset, offset < fromOffset, issues.isEmpty { return }
-                if let limit, printer.shown >= limit {
-                    printer.limitReached = true
-                    return
-                }
-                printer.shown += 1
-                console.line(entryLine(slot: slot, fields: [("timestamp", entry.timestamp), ("offset", offset),
-                                                            ("relativeOffset", Int64(entry.relativeOffset))], issues: issues))
-            }
-            if let baseOffset, let logPath {
-                let facts = try logFacts(logPath, baseOffset: baseOffset)
-                var check = TimeIndexCheck(reader: reader, baseOffset: baseOffset, usedCount: used, knownMaxTimestamp: facts.maxTimestamp, visit: visit)
-                var walk = try SegmentWalk(file: FileSystem.openRegularFile(logPath))
-                walking: while !printer.limitReached {
-                    switch try walk.next() {
-                    case .end: break walking
-                    case .damaged: continue
-                    case .batch(let position, let header, _): try check.observe(position: position, header: header)
-                    }
-                }
-                if !printer.limitReached { try check.finish(lastOffset: facts.lastOffset, maxTimestamp: facts.maxTimestamp) }
-            } else {
-                for slot in 0..<used where !printer.limitReached { visit(slot, try reader.entry(at: slot), []) }
-            }
-            if reader.trailingBytes != 0 {
-                printer.problems += 1
-                note(.indexSize, "\(reader.trailingBytes) bytes after the last whole entry", position: Int64(reader.entryCount * TimeIndexEntry.size), console: console)
-            }
-            if used < reader.entryCount {
-                printer.problems += 1
-                note(.indexNotTrimmed, "slots \(used) to \(reader.entryCount - 1) are zero-filled preallocation",
-                     position: Int64(used * TimeIndexEntry.size), console: console)
+                     position: Int64(used * Rules.Entry.size), console: console)
             }
         } catch {
             throw InspectError.from(error, path: file)

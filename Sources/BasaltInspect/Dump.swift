@@ -50,8 +50,8 @@ public struct Dump: Sendable {
             let problems: Int
             switch try InspectTarget.classify(path) {
             case .log(let file): problems = try dumpLog(file, console: console)
-            case .offsetIndex(let file): problems = try dumpOffsetIndex(file, console: console)
-            case .timeIndex(let file): problems = try dumpTimeIndex(file, console: console)
+            case .offsetIndex(let file): problems = try dumpIndex(file, rules: OffsetIndexRules.init, console: console)
+            case .timeIndex(let file): problems = try dumpIndex(file, rules: TimeIndexRules.init, console: console)
             case .store(let directory), .partition(let directory):
                 throw InspectError.unsupportedFile(
                     path: directory, reason: "is a directory; dump takes one .log, .index or .timeindex file (verify and summary take directories)")

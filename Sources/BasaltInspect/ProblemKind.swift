@@ -146,9 +146,9 @@ public enum ProblemKind: String, Sendable, CaseIterable, Comparable {
         case .offsetNotContiguous, .offsetOverflow, .segmentGap, .emptySegment:
             "`repair --apply` cuts the log where offsets stop following each other and moves the rest to quarantine. For Kafka compacted topics, ignore gaps."
         case .invalidRecords:
-            "Find the record with `dump --records`; copy what you need, then move the segment aside by hand from that batch on. repair does not act on it (the CRC is good)."
+            "`basalt-inspect repair` cuts the log at that batch and keeps it, with everything after it, in quarantine (never deleted); `dump --records` on the quarantined tail shows what it held."
         case .belowLogStart, .orphanIndex, .leftoverFile:
-            "Nothing is required (Basalt cleans it on open); `repair --apply` moves it to quarantine instead of deleting it."
+            "Nothing is required (Basalt cleans it on open); `repair --apply` (of the partition, or of the store for the store's own files) moves it to quarantine instead of deleting it."
         case .missingIndex, .indexSize, .indexNotTrimmed, .indexOutOfOrder, .indexBeyondLog, .indexNotAtBatch,
              .indexOffsetMismatch, .timeIndexMismatch:
             "Indexes are derived data: `repair --apply` rebuilds them from the log (the old files go to quarantine)."
@@ -157,15 +157,15 @@ public enum ProblemKind: String, Sendable, CaseIterable, Comparable {
         case .badCheckpoint:
             "`repair --apply` moves it to quarantine; the next open recovers every segment."
         case .badTopicFile:
-            "Restore it from a backup, or write it again: {\"version\":1,\"name\":…,\"partitions\":…,\"config\":{…}}."
+            "Restore it from a backup; or `repair <store> --apply` moves it to quarantine and, when the topic's partition directories are numbered from 0 without gaps, writes it anew with that partition count and the default settings."
         case .badCursorFile:
-            "Restore it from a backup, or move it aside (the group then starts from its reset position)."
+            "Restore it from a backup; or `repair <store> --apply` moves it to quarantine (the group then starts from its reset position)."
         case .missingPartition:
-            "Restore the directory from a backup or a replica before opening the store."
+            "Restore the directory from a backup or a replica before opening the store; repair does not act on it."
         case .unknownPartition:
-            "Move it away, or restore the topic's description in topics/."
+            "Restore the topic's description in topics/ if the topic should exist; else `repair <store> --apply` moves the directory to quarantine."
         case .cursorBeyondEnd:
-            "Expect the group to reset (earliest or latest); commit a new offset if it should resume elsewhere."
+            "`repair <store> --apply` lowers the commit to the log end (the old cursor file goes to quarantine); left alone, the group resets (earliest or latest)."
         case .unreadable:
             "Fix the permissions or the device, then run verify again."
         }

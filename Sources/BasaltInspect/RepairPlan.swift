@@ -1,9 +1,13 @@
 import Basalt
 
-/// What `repair` would do to a partition directory, worked out from what `verify` finds,
-/// by the rules of Basalt's recovery: keep the longest run of valid, contiguous batches
-/// from the first segment on; cut the log where that run ends and move everything after
-/// it aside; rebuild indexes; move aside files Basalt does not use.
+/// What `repair` would do to a partition directory, worked out from what `verify --deep`
+/// finds, by the rules of Basalt's recovery: keep the longest run of valid, contiguous
+/// batches from the first segment on; cut the log where that run ends and move
+/// everything after it aside; rebuild indexes; move aside files Basalt does not use.
+///
+/// Unlike recovery, the run also stops at a batch whose CRC matches but whose records do
+/// not decode (`invalid-records`): recovery keeps such a batch, but no consumer can read
+/// past it, so repair treats it as damage in the middle of the log.
 public struct RepairPlan: Sendable {
     /// The partition directory.
     public var partition: String
@@ -15,16 +19,29 @@ public struct RepairPlan: Sendable {
     public var unaddressed: [ProblemKind: Int]
     /// Settings the partition is opened with to rebuild indexes: its topic's, or the defaults.
     var config: LogConfig
+    /// What verifying the partition found before the repair.
+    var facts: PartitionFacts
+    /// The log end offset once the plan is carried out (the current one when there is
+    /// nothing to do): a store repair lowers committed offsets past it to it.
+    public var logEndOffset: Int64
 
     /// Whether there is nothing to do.
     public var isEmpty: Bool { actions.isEmpty }
 
     /// Problem kinds a repair resolves.
     static let addressed: Set<ProblemKind> = [
-        .truncatedBatch, .invalidBatch, .crcMismatch, .misnamedSegment, .offsetNotContiguous, .offsetOverflow, .segmentGap,
+        .truncatedBatch, .invalidBatch, .crcMismatch, .misnamedSegment, .offsetNotContiguous, .offsetOverflow, .invalidRecords, .segmentGap,
         .emptySegment, .belowLogStart, .missingIndex, .indexSize, .indexNotTrimmed, .indexOutOfOrder, .indexBeyondLog,
         .indexNotAtBatch, .indexOffsetMismatch, .timeIndexMismatch, .strayFile, .orphanIndex, .leftoverFile, .badCheckpoint,
     ]
+
+    /// The verifier repair plans from and checks its work with: deep, so that records
+    /// that do not decode are found.
+    static var verifier: PartitionVerifier {
+        var segmentOptions = SegmentVerifier()
+        segmentOptions.deep = true
+        return PartitionVerifier(segmentOptions: segmentOptions)
+    }
 
     /// Works out the plan for the partition directory at `path`.
     ///
@@ -33,7 +50,7 @@ public struct RepairPlan: Sendable {
     static func make(for path: String, config: LogConfig) throws(InspectError) -> RepairPlan {
         let directory = try PartitionDirectory.read(path)
         let report = ProblemReport()
-        let facts = try PartitionVerifier().verify(path, report: report)
+        let facts = try verifier.verify(path, report: report)
         if let unreadable = facts.unreadableSegments.first {
             throw InspectError.failed(path: unreadable, reason: "cannot be read, so repair cannot decide what to keep; fix that first")
         }
@@ -57,6 +74,9 @@ public struct RepairPlan: Sendable {
         var expected: Int64?
         var cutAt: String?
         var rebuildFrom: Int64?
+        // The end of the last segment kept; with none kept, Basalt starts an empty log at
+        // the log start offset the checkpoint keeps.
+        var keptEnd: Int64?
         func rebuild(_ base: Int64) { rebuildFrom = min(rebuildFrom ?? base, base) }
         func moveIndexes(_ segment: PartitionDirectory.Segment, _ reason: String) {
             for file in [segment.offsetIndex, segment.timeIndex].compactMap({ $0 }) {
@@ -93,6 +113,7 @@ public struct RepairPlan: Sendable {
                     moveIndexes(segment, "rebuilt from the log")
                     rebuild(segment.baseOffset)
                 }
+                keptEnd = segment.baseOffset
                 continue
             }
             // Nothing valid from the first byte: the whole segment, and what follows, goes.
@@ -134,7 +155,10 @@ public struct RepairPlan: Sendable {
                 let laterData = facts.segments[(index + 1)...].contains { $0.fileBytes > 0 }
                 let valid = chainBreak.firstValidAfter == nil ? 0 : max(chainBreak.validBatchesAfter, 1)
                 let what: String
-                if valid == 0 {
+                if chainBreak.kind == .invalidRecords {
+                    let after = valid == 0 ? "it is" : "it and the \(valid) valid batch\(valid == 1 ? "" : "es") after it are"
+                    what = "invalid-records: the batch's CRC matches but its records do not decode; \(after) kept in quarantine"
+                } else if valid == 0 {
                     what = laterData ? "\(chainBreak.kind.rawValue); nothing valid follows in this segment, later segments are kept in quarantine"
                         : "torn tail (\(chainBreak.kind.rawValue))"
                 } else {
@@ -151,6 +175,7 @@ public struct RepairPlan: Sendable {
                 rebuild(base)
             }
             expected = segmentFacts.chainNextOffset
+            keptEnd = segmentFacts.chainNextOffset
         }
 
         let segmentsMoved = actions.contains { action in
@@ -170,6 +195,8 @@ public struct RepairPlan: Sendable {
             }
             actions.append(.rebuildIndexes(fromOffset: from, reason: "so the indexes and checkpoint match the log"))
         }
-        return RepairPlan(partition: path, actions: actions, problemsFound: report.total, unaddressed: unaddressed, config: config)
+        let logEndOffset = actions.isEmpty ? (facts.logEndOffset ?? 0) : (keptEnd ?? facts.checkpoint?.logStartOffset ?? 0)
+        return RepairPlan(partition: path, actions: actions, problemsFound: report.total, unaddressed: unaddressed, config: config,
+                          facts: facts, logEndOffset: logEndOffset)
     }
 }

@@ -37,8 +37,10 @@ struct SegmentVerifier {
         let file = try FileSystem.openRegularFile(files.log)
         var logProblems = LogProblems(path: files.log, limit: report.limitPerFileAndKind)
         let indexFlag = RebuildFlag()
-        var offsetCheck = openOffsetCheck(files, report: report, flag: indexFlag)
-        var timeCheck = openTimeCheck(files, report: report, flag: indexFlag)
+        var offsetCheck = openCheck(files.offsetIndex, of: files, describedAs: "offset index (.\(SegmentFileName.offsetIndex))",
+                                    rules: OffsetIndexRules.init, report: report, flag: indexFlag)
+        var timeCheck = openCheck(files.timeIndex, of: files, describedAs: "time index (.\(SegmentFileName.timeIndex))",
+                                  rules: TimeIndexRules.init, report: report, flag: indexFlag)
         do {
             var walk = try SegmentWalk(file: file)
             facts.fileBytes = walk.fileSize
@@ -101,13 +103,19 @@ struct SegmentVerifier {
                                                 "\(span) does not fit the segment's 32-bit range from base offset \(segmentBase)"))
                         breaks = breaks ?? .offsetOverflow
                     }
+                    // Records that do not decode end the valid run too: recovery keeps the
+                    // batch (its CRC is good) but no consumer can read past it.
+                    if crcValid && (deep || measureCompression),
+                       !(try inspectRecords(file: file, position: position, header: header, facts: &facts, problems: &logProblems)) {
+                        breaks = breaks ?? .invalidRecords
+                    }
                     if chainIntact {
                         if let breaks {
                             chainIntact = false
                             facts.chainBreak = .init(position: position, kind: breaks,
                                                      firstValidAfter: try walk.firstValidBatch(from: position + 1))
                             logProblems.markBreak()
-                            } else {
+                        } else {
                             facts.chainEndPosition = position + Int64(header.totalSize)
                             facts.chainNextOffset = header.nextOffset
                         }
@@ -115,17 +123,14 @@ struct SegmentVerifier {
                     expected = header.nextOffset
                     try offsetCheck?.observe(position: position, header: header)
                     try timeCheck?.observe(position: position, header: header)
-                    if crcValid && (deep || measureCompression) {
-                        try inspectRecords(file: file, position: position, header: header, facts: &facts, problems: &logProblems)
-                    }
                 }
                 if let progress, walk.position - lastProgress >= 8 << 20 {
                     lastProgress = walk.position
                     progress(walk.position)
                 }
             }
-            try offsetCheck?.finish(endPosition: facts.batchesEndPosition, lastOffset: facts.lastOffset)
-            try timeCheck?.finish(lastOffset: facts.lastOffset, maxTimestamp: facts.maxTimestamp)
+            try offsetCheck?.finish(log: facts)
+            try timeCheck?.finish(log: facts)
         } catch {
             throw InspectError.from(error, path: files.log)
         }
@@ -137,26 +142,28 @@ struct SegmentVerifier {
         return facts
     }
 
-    /// Decodes the batch's records (`deep`) and measures its uncompressed size.
+    /// Decodes the batch's records (`deep`) and measures its uncompressed size. Returns
+    /// false when `deep` finds records that do not decode (an `invalid-records`
+    /// problem); true otherwise, including batches it could not read whole.
     private func inspectRecords(
         file: StorageFile, position: Int64, header: RecordBatchHeader, facts: inout SegmentFacts, problems: inout LogProblems
-    ) throws {
+    ) throws -> Bool {
         let codec = header.compression
         if codec == CompressionCodec.none && !deep {
             facts.measuredBytes += Int64(header.totalSize)
             facts.uncompressedBytes += Int64(header.totalSize)
-            return
+            return true
         }
-        guard codec?.isSupported == true, header.totalSize <= maxBatchBytes else { return }
+        guard codec?.isSupported == true, header.totalSize <= maxBatchBytes else { return true }
         let bytes = try file.read(count: header.totalSize, at: position)
-        guard bytes.count == header.totalSize else { return }
+        guard bytes.count == header.totalSize else { return true }
         if deep {
             do {
                 try RecordBatch(storage: bytes).validateRecords()
             } catch let error as BasaltError {
                 problems.add(Problem(.invalidRecords, path: facts.logPath, position: position,
                                      "batch of offsets \(header.baseOffset)...\(header.lastOffset): \(error)"))
-                return
+                return false
             }
         }
         if measureCompression {
@@ -165,51 +172,35 @@ struct SegmentVerifier {
                     try? LZ4Frame.decompress(UnsafeRawBufferPointer(rebasing: raw[RecordBatchHeader.size...]),
                                              expectedSize: Int(header.recordsCount) * 16, limit: 256 << 20)
                 }
-                guard let section else { return }
+                guard let section else { return true }
                 facts.uncompressedBytes += Int64(RecordBatchHeader.size + section.count)
             } else {
                 facts.uncompressedBytes += Int64(header.totalSize)
             }
             facts.measuredBytes += Int64(header.totalSize)
         }
+        return true
     }
 
-    private func openOffsetCheck(_ files: Files, report: ProblemReport, flag: RebuildFlag) -> OffsetIndexCheck? {
-        guard let path = files.offsetIndex else {
+    /// The check of one index file of the segment, or nil when it cannot be checked
+    /// (missing, unreadable, not whole entries), which is reported here.
+    private func openCheck<Rules: IndexRules>(
+        _ path: String?, of files: Files, describedAs name: String, rules: (Int64) -> Rules, report: ProblemReport, flag: RebuildFlag
+    ) -> IndexCheck<Rules>? {
+        guard let path else {
             if files.expectIndexes {
                 flag.isSet = true
-                report.add(Problem(.missingIndex, path: files.log, "no offset index (.\(SegmentFileName.offsetIndex)) next to it"))
+                report.add(Problem(.missingIndex, path: files.log, "no \(name) next to it"))
             }
             return nil
         }
-        let zero: (OffsetIndexEntry) -> Bool = { $0.relativeOffset == 0 && $0.position == 0 }
-        guard var reader = openReader(path, as: OffsetIndexEntry.self, report: report, flag: flag),
-              let used = usedEntries(&reader, path: path, isZero: zero, report: report, flag: flag),
+        guard var reader = openReader(path, as: Rules.Entry.self, report: report, flag: flag),
+              let used = usedEntries(&reader, path: path, isZero: Rules.isZero, report: report, flag: flag),
               let base = files.baseOffset else { return nil }
-        return OffsetIndexCheck(reader: reader, baseOffset: base, usedCount: used, knownLastOffset: nil) { slot, _, issues in
+        return IndexCheck(reader: reader, rules: rules(base), usedCount: used, known: nil) { slot, _, issues in
             for issue in issues {
                 flag.isSet = true
-                report.add(Problem(issue.kind, path: path, position: Int64(slot * OffsetIndexEntry.size), "entry \(slot): \(issue.message)"))
-            }
-        }
-    }
-
-    private func openTimeCheck(_ files: Files, report: ProblemReport, flag: RebuildFlag) -> TimeIndexCheck? {
-        guard let path = files.timeIndex else {
-            if files.expectIndexes {
-                flag.isSet = true
-                report.add(Problem(.missingIndex, path: files.log, "no time index (.\(SegmentFileName.timeIndex)) next to it"))
-            }
-            return nil
-        }
-        let zero: (TimeIndexEntry) -> Bool = { $0.timestamp == 0 && $0.relativeOffset == 0 }
-        guard var reader = openReader(path, as: TimeIndexEntry.self, report: report, flag: flag),
-              let used = usedEntries(&reader, path: path, isZero: zero, report: report, flag: flag),
-              let base = files.baseOffset else { return nil }
-        return TimeIndexCheck(reader: reader, baseOffset: base, usedCount: used, knownMaxTimestamp: nil) { slot, _, issues in
-            for issue in issues {
-                flag.isSet = true
-                report.add(Problem(issue.kind, path: path, position: Int64(slot * TimeIndexEntry.size), "entry \(slot): \(issue.message)"))
+                report.add(Problem(issue.kind, path: path, position: Int64(slot * Rules.Entry.size), "entry \(slot): \(issue.message)"))
             }
         }
     }
@@ -302,7 +293,11 @@ private struct LogProblems {
         guard let chainBreak = facts.chainBreak, let index = breakIndex else { return }
         let cut = facts.fileBytes - chainBreak.position
         var problem = kept[index]
-        if chainBreak.firstValidAfter == nil {
+        if chainBreak.kind == .invalidRecords {
+            // Recovery checks CRCs, not records: it keeps this batch and what follows.
+            problem.message += "; its CRC matches, so the partition opens with it, but consumers stop there: repair cuts the log here and keeps this batch and everything after it in quarantine"
+            problem.severity = .error
+        } else if chainBreak.firstValidAfter == nil {
             if followedByData {
                 problem.message += "; nothing valid follows in this file, but later segments hold data: the partition will not open"
                 problem.severity = .error

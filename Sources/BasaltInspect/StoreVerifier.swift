@@ -5,6 +5,10 @@ import Basalt
 /// end, and stray files. Reads a Kafka log directory too (no `topics/`, no cursors).
 struct StoreVerifier {
     var partitionVerifier = PartitionVerifier()
+    /// Whether to walk each partition. Without it only the store's own files are
+    /// checked, and committed offsets are not compared with log ends: what `repair`
+    /// starts from before it plans each partition on its own.
+    var verifiesPartitions = true
 
     /// Files Apache Kafka keeps at the top of a log directory.
     static let kafkaRootFiles: Set<String> = [
@@ -57,6 +61,8 @@ struct StoreVerifier {
             if name == Store.lockFileName || Self.kafkaRootFiles.contains(name) { continue }
             if (name == Store.topicsDirectoryName || name == Store.cursorsDirectoryName) && kind == .directory { continue }
             if kind == .directory && PartitionDirectory.topicPartition(fromName: name) != nil { continue }
+            // Where `repair` keeps what it moved out of the store.
+            if kind == .directory && name.hasPrefix(PartitionDirectory.quarantinePrefix) { continue }
             if name.hasSuffix(".deleted") || name.hasSuffix("-delete") || name.hasSuffix(".tmp") {
                 report.add(Problem(.leftoverFile, path: child, "left by an interrupted topic deletion or write"))
                 continue
@@ -76,6 +82,10 @@ struct StoreVerifier {
                 } else {
                     report.add(Problem(.unknownPartition, path: directory, "no description of topic \(topicPartition.topic) in \(Store.topicsDirectoryName)/"))
                 }
+            }
+            guard verifiesPartitions else {
+                facts.partitions.append(PartitionFacts(path: directory, topicPartition: topicPartition))
+                continue
             }
             do {
                 facts.partitions.append(try partitionVerifier.verify(directory, report: report))

@@ -5,10 +5,13 @@ struct RepairCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repair",
         abstract: "Offline: rebuild indexes, cut a torn tail, move aside what cannot be kept. Dry run unless --apply.",
-        discussion: "Nothing is deleted: files and cut bytes go to <partition>/quarantine-<time>/. Refuses while the store is open.")
+        discussion: """
+            Nothing is deleted: files and cut bytes go to <partition>/quarantine-<time>/, and a store's own files to \
+            <store>/quarantine-<time>/. Refuses while the store is open.
+            """)
 
-    @Argument(help: "A partition directory (<topic>-<partition>).")
-    var partition: String
+    @Argument(help: "A store directory, or one partition directory (<topic>-<partition>).")
+    var path: String
 
     @Flag(help: "Carry out the plan (default: print it only).")
     var apply = false
@@ -18,6 +21,6 @@ struct RepairCommand: ParsableCommand {
 
     func run() throws {
         let console = Console.standard()
-        try finish(Repair(path: partition, apply: apply, allowKafka: allowKafka).run(on: console), console)
+        try finish(Repair(path: path, apply: apply, allowKafka: allowKafka).run(on: console), console)
     }
 }

@@ -51,10 +51,17 @@ enum Corruption: String, CaseIterable, CustomTestStringConvertible, Sendable {
     /// Whether `verify` needs `--deep` to see it.
     var needsDeep: Bool { self == .invalidRecords }
 
-    /// Damage inside partition `t-0` that `repair` must turn into a clean directory.
+    /// Damage inside partition `t-0` that `repair` of the partition must turn into a
+    /// clean directory.
     static var recoverable: [Corruption] {
-        allCases.filter { ![.invalidRecords, .badTopicFile, .badCursorFile, .missingPartition, .unknownPartition,
-                            .cursorBeyondEnd, .unreadable].contains($0) }
+        allCases.filter { ![.badTopicFile, .badCursorFile, .missingPartition, .unknownPartition, .cursorBeyondEnd, .unreadable].contains($0) }
+    }
+
+    /// Damage anywhere in the store that `repair` of the store must turn into a clean
+    /// store: all but a missing partition (only a backup brings it back) and an
+    /// unreadable file (repair refuses to guess).
+    static var recoverableInStore: [Corruption] {
+        allCases.filter { ![.missingPartition, .unreadable].contains($0) }
     }
 
     /// Whether the test can build it here (permissions do not stop root).

@@ -68,6 +68,21 @@ enum FileBytes {
         return names.sorted()
     }
 
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Every file and directory under `path`, as "relative/path size", sorted: what a
+    /// dry run must leave as it was.
+    static func tree(_ path: String, prefix: String = "") -> [String] {
+        entries(path).flatMap { name -> [String] in
+            let child = path + "/" + name
+            let line = prefix + name + " " + (isDirectory(child) ? "dir" : "\(size(child))")
+            return [line] + (isDirectory(child) ? tree(child, prefix: prefix + name + "/") : [])
+        }
+    }
+
     static func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }

@@ -117,12 +117,13 @@ enum Fixture {
         FileBytes.overwrite(log, at: position, with: bytes)
     }
 
-    /// `.log` bytes under `directory`, quarantine included (cut tails count too).
+    /// `.log` bytes under `directory` and every directory below it, quarantines
+    /// included (cut tails count too).
     static func dataBytes(_ directory: String) -> Int64 {
         var total: Int64 = 0
         for name in FileBytes.entries(directory) {
             let path = directory + "/" + name
-            if name.hasPrefix("quarantine-") {
+            if FileBytes.isDirectory(path) {
                 total += dataBytes(path)
             } else if name.hasSuffix(".log") || name.contains(".log.tail-from-") {
                 total += FileBytes.size(path)

@@ -55,29 +55,61 @@ enum InspectProcess {
 }
 
 extension InspectProcess {
+    /// GNU time, which reports the peak resident memory of the one command it runs.
+    static let timeExecutable = "/usr/bin/time"
+
+    /// Why a memory measurement could not be made.
+    enum MeasureError: Error, CustomStringConvertible {
+        case timeMissing
+        case spawnFailed(errno: Int32)
+        case noFigure(output: String)
+
+        var description: String {
+            switch self {
+            case .timeMissing: "\(InspectProcess.timeExecutable) is missing: install GNU time (apt-get install time; `make test` does)"
+            case .spawnFailed(let code): "posix_spawn of \(InspectProcess.timeExecutable) failed: errno \(code)"
+            case .noFigure(let output): "GNU time wrote no peak memory figure: \(output.debugDescription)"
+            }
+        }
+    }
+
     /// Runs `basalt-inspect arguments…` with its output discarded and returns its exit
-    /// status and its own peak resident memory in KiB. `wait4` reports that child's
-    /// usage alone; `RUSAGE_CHILDREN` would also count every other child this test
-    /// process spawned concurrently (the crash test's writers, for one).
+    /// status and its own peak resident memory in KiB.
+    ///
+    /// The figure comes from GNU time (`%M`), not from this process's `wait4`. glibc's
+    /// `posix_spawn` clones with `CLONE_VM | CLONE_VFORK`, and at `exec` the kernel folds
+    /// the high-water mark of the memory the child leaves (this test process's) into the
+    /// child's `ru_maxrss`, so a child spawned from here reports at least our own RSS.
+    /// GNU time forks the command from its own small process, so what it reports is the
+    /// command's peak (or time's own few MiB, whichever is larger).
     static func peakMemory(_ arguments: [String]) throws -> (status: Int32, maxResidentKiB: Int) {
+        guard access(timeExecutable, X_OK) == 0 else { throw MeasureError.timeMissing }
+        let directory = TemporaryDirectory("basalt-inspect-time")
+        let figure = directory.child("peak")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for descriptor in [Int32(0), 1, 2] {
             posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
         }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        // `--quiet` keeps "Command exited with non-zero status" out of the figure file;
+        // time exits with the command's status.
+        let command = [timeExecutable, "--quiet", "-f", "%M", "-o", figure, executable] + arguments
+        let argv = command.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        let spawned = posix_spawn(&pid, timeExecutable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw MeasureError.spawnFailed(errno: spawned) }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw MeasureError.spawnFailed(errno: errno) }
         }
         let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -1
-        return (exitStatus, Int(usage.ru_maxrss))
+        let output = (try? String(contentsOfFile: figure, encoding: .utf8)) ?? ""
+        guard let kibibytes = output.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            throw MeasureError.noFigure(output: output)
+        }
+        return (exitStatus, kibibytes)
     }
 }
 

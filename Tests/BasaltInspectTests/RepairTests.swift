@@ -15,7 +15,7 @@ import Testing
         let partition = store + "/t-0"
         try corruption.apply(store: store, spare: spare)
         let dataBefore = Fixture.dataBytes(partition)
-        #expect(try Verify(path: partition).check().problemCount > 0)
+        #expect(try Verify(path: partition, deep: corruption.needsDeep).check().problemCount > 0)
 
         // The dry run changes nothing.
         let listing = FileBytes.entries(partition).map { "\($0) \(FileBytes.size(partition + "/" + $0))" }
@@ -28,9 +28,9 @@ import Testing
         #expect(applied.status == 0, "\(applied.output)\(applied.error)")
         #expect(applied.output.contains("verifies clean"))
 
-        let after = try Verify(path: store).check()
+        let after = try Verify(path: store, deep: true).check()
         #expect(after.problems.isEmpty, "\(after.problems.map(\.text))")
-        let rerun = try InspectProcess.run(["verify", partition])
+        let rerun = try InspectProcess.run(["verify", "--deep", partition])
         #expect(rerun.status == 0, "\(rerun.output)")
         // Nothing was deleted: every byte of every .log is in the partition or in quarantine.
         #expect(Fixture.dataBytes(partition) == dataBefore)
@@ -90,6 +90,63 @@ import Testing
             #expect(texts.contains { $0.hasPrefix("move \(FileSystem.baseName(later)) to quarantine: follows the damage") })
         }
         #expect(plan.actions.last == .rebuildIndexes(fromOffset: 0, reason: "so the indexes and checkpoint match the log"))
+    }
+
+    @Test func invalidRecordsCutTheLogAndKeepWhatFollowsIntact() async throws {
+        let directory = TemporaryDirectory()
+        let partition = directory.child("t-0")
+        try await Fixture.writePartition(partition)
+        let logs = Fixture.logs(partition)
+        #expect(logs.count >= 3)
+        let batches = try Fixture.batches(logs[0])
+        let batch = batches[4]
+        // The first record's length varint, made longer than the record; the CRC still matches.
+        try Fixture.rewriteBatch(logs[0], at: batch.position) { $0[61] = $0[61] &+ 2 }
+        let damaged = logs.map { FileBytes.read($0) }
+        #expect(try Verify(path: partition).check().problemCount == 0, "the CRC matches: only --deep sees it")
+        let found = try Verify(path: partition, deep: true).check()
+        let problem = try #require(found.problems.first { $0.kind == .invalidRecords })
+        #expect(problem.position == batch.position)
+        #expect(problem.message.contains("repair cuts the log here"), "\(problem.message)")
+
+        let plan = try Repair(path: partition).makePlan()
+        #expect(plan.unaddressed.isEmpty)
+        let cut = Int64(damaged[0].count) - batch.position
+        let after = batches.count - 5
+        #expect(plan.actions.first == .truncate(
+            path: logs[0], position: batch.position, cutBytes: cut,
+            reason: "invalid-records: the batch's CRC matches but its records do not decode; it and the \(after) valid batches after it are kept in quarantine"))
+        #expect(plan.logEndOffset == batch.header.baseOffset)
+
+        let console = Console.capturing()
+        #expect(Repair(path: partition, apply: true).run(on: console) == .clean, "\(console.capturedOutput)\(console.capturedError)")
+        let outcome = try Verify(path: partition, deep: true).check()
+        #expect(outcome.problems.isEmpty, "\(outcome.problems.map(\.text))")
+
+        // What was cut is in quarantine byte for byte: the tail of the first segment and
+        // every later segment whole.
+        let quarantine = partition + "/" + (try #require(FileBytes.entries(partition).first { $0.hasPrefix("quarantine-") }))
+        let tail = quarantine + "/" + FileSystem.baseName(logs[0]) + ".tail-from-\(batch.position)"
+        #expect(FileBytes.read(tail) == Array(damaged[0][Int(batch.position)...]))
+        #expect(FileBytes.read(logs[0]) == Array(damaged[0][..<Int(batch.position)]))
+        for (index, later) in logs.enumerated().dropFirst() {
+            #expect(FileBytes.read(quarantine + "/" + FileSystem.baseName(later)) == damaged[index])
+            #expect(!FileBytes.exists(later))
+        }
+
+        let log = try PartitionLog(directory: partition, config: Fixture.config())
+        #expect(log.logEndOffset == batch.header.baseOffset)
+        var offset: Int64 = 0
+        while offset < log.logEndOffset {
+            let records = try log.readRecords(from: offset, maxBytes: 1 << 20)
+            try #require(!records.isEmpty)
+            for record in records {
+                #expect(record.offset == offset)
+                #expect(record.key.map(Array.init) == Fixture.record(Int(offset)).key)
+                offset += 1
+            }
+        }
+        try log.close()
     }
 
     @Test func refusesWhileTheStoreIsOpen() async throws {
