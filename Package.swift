@@ -26,10 +26,25 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
+        .systemLibrary(
+            name: "CSnappy",
+            pkgConfig: "snappy",
+            providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]
+        ),
         .target(name: "CCRC32C"),
         .target(
             name: "Basalt",
-            dependencies: ["CLZ4", "CCRC32C"]
+            dependencies: ["CLZ4", "CZlib", "CZstd", "CSnappy", "CCRC32C"]
         ),
         .target(
             name: "BasaltKafka",

@@ -7,8 +7,8 @@ public enum BasaltError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidBatch(reason: String)
     /// A batch's stored CRC-32C does not match its bytes.
     case crcMismatch(stored: UInt32, computed: UInt32)
-    /// A batch uses a compression codec this build cannot decode (gzip, snappy, zstd, or
-    /// an invalid codec number). `codec` is Kafka's name for it.
+    /// A batch names a codec number Kafka does not define (5–7 in attributes bits 0–2).
+    /// `codec` says which.
     case unsupportedCompression(codec: String)
     /// Compressed records could not be decompressed.
     case corruptCompressedData(reason: String)

@@ -1,18 +1,19 @@
 /// The compression codec of a record batch: bits 0–2 of its attributes.
 ///
-/// Basalt writes and reads ``none`` and ``lz4``. Batches in the other codecs are
-/// recognised and carried through verbatim where no decoding is needed, but decoding
-/// their records throws ``BasaltError/unsupportedCompression(codec:)``.
+/// Basalt writes and reads all five codecs Kafka defines, in every form Kafka clients
+/// write them; ``compress(_:)`` and ``decompress(_:expectedSize:limit:)`` reach each
+/// format's type. Codec numbers 5–7 are invalid: ``RecordBatchHeader/compression`` is nil
+/// for them and decoding their records throws ``BasaltError/unsupportedCompression(codec:)``.
 public enum CompressionCodec: Int16, Sendable, CaseIterable, CustomStringConvertible {
     /// Records stored as they are.
     case none = 0
-    /// gzip (not decoded by Basalt).
+    /// gzip members (``GzipStream``).
     case gzip = 1
-    /// Snappy (not decoded by Basalt).
+    /// Snappy, xerial-framed or one raw block (``SnappyStream``).
     case snappy = 2
-    /// LZ4 frame format, as Kafka clients write it.
+    /// LZ4 frame format, as Kafka clients write it (``LZ4Frame``).
     case lz4 = 3
-    /// Zstandard (not decoded by Basalt).
+    /// Zstandard frames (``ZstdStream``).
     case zstd = 4
 
     /// Kafka's name for the codec.
@@ -26,6 +27,7 @@ public enum CompressionCodec: Int16, Sendable, CaseIterable, CustomStringConvert
         }
     }
 
-    /// Whether Basalt can compress and decompress this codec.
-    public var isSupported: Bool { self == .none || self == .lz4 }
+    /// Whether Basalt can compress and decompress this codec: true for every codec
+    /// Kafka defines, which is every case of this type.
+    public var isSupported: Bool { true }
 }

@@ -40,7 +40,7 @@ public struct RecordBatch: Sendable {
     /// - Parameters:
     ///   - minimumOffset: records below it are skipped (a read that starts inside a batch).
     ///   - limit: most bytes decompressed records may take; guards against hostile frames.
-    /// - Throws: ``BasaltError/unsupportedCompression(codec:)``,
+    /// - Throws: ``BasaltError/unsupportedCompression(codec:)`` for codec numbers 5–7,
     ///   ``BasaltError/corruptCompressedData(reason:)``, or
     ///   ``BasaltError/invalidBatch(reason:)`` when a record's structure is damaged.
     public func records(
@@ -98,16 +98,15 @@ public struct RecordBatch: Sendable {
             try storage.withUnsafeBytes { raw in
                 try body(UnsafeRawBufferPointer(rebasing: raw[sectionStart..<sectionEnd]), storage, sectionStart)
             }
-        case .lz4:
-            // Records are at least 7 bytes, so the count bounds a useful first guess.
+        case .gzip, .snappy, .lz4, .zstd:
+            // Records are at least 7 bytes, so the count bounds a useful first guess;
+            // each decoder caps it at what its format can expand the section to.
             let guess = Int(header.recordsCount) * 16
             let plain = try storage.withUnsafeBytes { raw in
-                try LZ4Frame.decompress(
+                try codec.decompress(
                     UnsafeRawBufferPointer(rebasing: raw[sectionStart..<sectionEnd]), expectedSize: guess, limit: limit)
             }
             try plain.withUnsafeBytes { raw in try body(raw, plain, 0) }
-        case .gzip, .snappy, .zstd:
-            throw BasaltError.unsupportedCompression(codec: codec.description)
         }
     }
 

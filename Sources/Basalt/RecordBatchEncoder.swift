@@ -28,18 +28,18 @@ public enum RecordBatchEncoder {
     ///
     /// - Parameters:
     ///   - records: at least one record.
-    ///   - compression: ``CompressionCodec/none`` or ``CompressionCodec/lz4``.
+    ///   - compression: any codec; compressed sections take the form Kafka's Java client
+    ///     writes (``CompressionCodec/compress(_:)``).
     ///   - baseOffset: written into the header; the log rewrites it on append.
     ///   - timestamp: used for records whose timestamp is nil.
     /// - Throws: ``BasaltError/invalidBatch(reason:)`` for an empty record list,
-    ///   ``BasaltError/unsupportedCompression(codec:)`` for codecs other than none and LZ4.
+    ///   ``BasaltError/messageTooLarge(bytes:limit:)`` for a batch past 2 GiB.
     public static func encode(
         _ records: [Record], compression: CompressionCodec = .none, baseOffset: Int64 = 0,
         producer: ProducerFields = .none, partitionLeaderEpoch: Int32 = 0, timestamp: Int64
     ) throws -> [UInt8] {
         guard !records.isEmpty else { throw BasaltError.invalidBatch(reason: "a batch needs at least one record") }
         guard records.count <= Int(Int32.max) else { throw BasaltError.invalidBatch(reason: "too many records") }
-        guard compression.isSupported else { throw BasaltError.unsupportedCompression(codec: compression.description) }
 
         let baseTimestamp = records[0].timestamp ?? timestamp
         var maxTimestamp = Int64.min
@@ -80,7 +80,7 @@ public enum RecordBatchEncoder {
             precondition(written == recordsSize, "record sizing and writing disagree")
             count = recordsSize
         }
-        let compressed = try plain.withUnsafeBytes { raw in try LZ4Frame.compress(raw) }
+        let compressed = try plain.withUnsafeBytes { raw in try compression.compress(raw) }
         let total = RecordBatchHeader.size + compressed.count
         guard total <= Int(Int32.max) else { throw BasaltError.messageTooLarge(bytes: total, limit: Int(Int32.max)) }
         header.batchLength = Int32(total - RecordBatchHeader.logOverhead)

@@ -146,7 +146,7 @@ public struct Dump: Sendable {
             return (0, false)
         }
         guard let codec = header.compression, codec.isSupported else {
-            skipped("codec \(SegmentVerifier.codecName(header)) is not decoded by basalt-inspect (only none and lz4 are)")
+            skipped("codec \(SegmentVerifier.codecName(header)) is not decoded by basalt-inspect (Kafka defines codecs 0–4)")
             return (0, false)
         }
         guard header.totalSize <= maxBatchBytes else {

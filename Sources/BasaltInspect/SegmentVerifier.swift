@@ -20,7 +20,7 @@ struct SegmentVerifier {
     var followedByData = false
     /// Decode every record of every batch whose codec Basalt reads.
     var deep = false
-    /// Decompress LZ4 batches to measure the compression ratio.
+    /// Decompress compressed batches to measure the compression ratio.
     var measureCompression = false
     /// Largest batch read whole (for `deep` and `measureCompression`).
     var maxBatchBytes = 64 << 20
@@ -167,10 +167,10 @@ struct SegmentVerifier {
             }
         }
         if measureCompression {
-            if codec == .lz4 {
+            if let codec, codec != .none {
                 let section = bytes.withUnsafeBytes { raw in
-                    try? LZ4Frame.decompress(UnsafeRawBufferPointer(rebasing: raw[RecordBatchHeader.size...]),
-                                             expectedSize: Int(header.recordsCount) * 16, limit: 256 << 20)
+                    try? codec.decompress(UnsafeRawBufferPointer(rebasing: raw[RecordBatchHeader.size...]),
+                                          expectedSize: Int(header.recordsCount) * 16, limit: 256 << 20)
                 }
                 guard let section else { return true }
                 facts.uncompressedBytes += Int64(RecordBatchHeader.size + section.count)

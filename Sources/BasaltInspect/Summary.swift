@@ -4,10 +4,10 @@ import Basalt
 /// bytes on disk, records, compression ratio and time range; for each consumer cursor,
 /// its committed offset and lag. A table, or one JSON document with ``json``.
 ///
-/// Walks every `.log` once (through the scanner's fixed window) and decompresses LZ4
-/// batches one at a time to measure the compression ratio. Exits 0 when the summary is
-/// printed, even if some partitions have problems (their PROBLEMS column says how many;
-/// `verify` lists them), and 2 when the store cannot be read.
+/// Walks every `.log` once (through the scanner's fixed window) and decompresses
+/// compressed batches one at a time to measure the compression ratio. Exits 0 when the
+/// summary is printed, even if some partitions have problems (their PROBLEMS column says
+/// how many; `verify` lists them), and 2 when the store cannot be read.
 public struct Summary: Sendable {
     /// The store directory (or one partition directory).
     public var path: String
@@ -98,7 +98,7 @@ public struct Summary: Sendable {
             for (codec, count) in facts.codecBatches { codecs[codec, default: 0] += count }
         }
         if !codecs.isEmpty {
-            let decoded: Set<String> = ["none", "lz4"]
+            let decoded = Set(CompressionCodec.allCases.map(\.description))
             let parts = codecs.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)\(decoded.contains($0.key) ? "" : " (not decoded; left out of RATIO)")" }
             lines.append("")
             lines.append("batches by codec: " + parts.joined(separator: ", "))

@@ -74,18 +74,20 @@ import Testing
         #expect(objects.last?["records"] as? Int == 9)
     }
 
-    @Test func otherCodecsAreReportedAndRecordsSayNotDecoded() throws {
+    @Test func recordsOfEveryCodecAreDecodedAndInvalidCodecsSayNotDecoded() throws {
         let directory = TemporaryDirectory()
         let log = directory.child(SegmentFileName.name(0, "log"))
-        FileBytes.write(log, try KafkaBatches.mixedCodecs())
+        FileBytes.write(log, try KafkaBatches.mixedCodecs() + KafkaBatches.codecNumber(5, offset: 5))
         let console = Console.capturing()
         #expect(Dump(path: log, records: true).run(on: console) == .clean)
         let output = console.capturedOutput
-        for codec in ["gzip", "snappy", "zstd"] {
+        for (offset, codec) in CompressionCodec.allCases.enumerated() {
             #expect(output.contains("codec: \(codec)"))
-            #expect(output.contains("| records not decoded: codec \(codec) is not decoded by basalt-inspect (only none and lz4 are)"))
+            #expect(output.contains("| offset: \(offset) "), "the \(codec) batch's record")
         }
-        #expect(output.contains("| offset: 0 "))
+        #expect(output.contains("codec: invalid(5)"))
+        #expect(output.contains("| records not decoded: codec invalid(5) is not decoded by basalt-inspect (Kafka defines codecs 0–4)"))
+        #expect(!output.contains("| offset: 5 "))
     }
 
     @Test func indexEntriesAreCheckedAgainstTheLog() async throws {

@@ -157,9 +157,11 @@ import Testing
         FileBytes.makeDirectory(partition)
         let log = partition + "/" + SegmentFileName.name(0, "log")
         FileBytes.write(log, try KafkaBatches.mixedCodecs())
-        let outcome = try Verify(path: log).check()
-        #expect(outcome.problems.allSatisfy { $0.kind == .missingIndex }, "\(outcome.problems.map(\.text))")
-        #expect(outcome.batches == 4)
+        for deep in [false, true] {
+            let outcome = try Verify(path: log, deep: deep).check()
+            #expect(outcome.problems.allSatisfy { $0.kind == .missingIndex }, "\(outcome.problems.map(\.text))")
+            #expect(outcome.batches == 5)
+        }
     }
 }
 

@@ -77,7 +77,7 @@ private func makeBatch(
     section: [UInt8], recordsCount: Int32, lastOffsetDelta: Int32? = nil, compression: CompressionCodec = .none,
     baseOffset: Int64 = 0, baseTimestamp: Int64 = appendTime
 ) throws -> [UInt8] {
-    let payload = compression == .lz4 ? try section.withUnsafeBytes { try LZ4Frame.compress($0) } : section
+    let payload = try section.withUnsafeBytes { try compression.compress($0) }
     let header = RecordBatchHeader(
         baseOffset: baseOffset, batchLength: Int32(RecordBatchHeader.size - RecordBatchHeader.logOverhead + payload.count),
         attributes: compression.rawValue, lastOffsetDelta: lastOffsetDelta ?? (recordsCount - 1),
@@ -297,12 +297,31 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
         expectRecords(try batch.records(), equal: smallRecords, baseOffset: 0)
     }
 
-    @Test func encoderRejectsEmptyBatchesAndUnsupportedCodecs() {
+    /// Each codec's section starts the way Kafka's Java client starts it: a gzip member
+    /// header, the xerial snappy header, a zstd frame magic.
+    @Test func compressedBatchesHoldTheJavaClientsStreams() throws {
+        let starts: [(CompressionCodec, [UInt8])] = [
+            (.gzip, [0x1F, 0x8B, 0x08]),
+            (.snappy, [0x82, 0x53, 0x4E, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1]),
+            (.zstd, [0x28, 0xB5, 0x2F, 0xFD]),
+        ]
+        for (codec, start) in starts {
+            let bytes = try encode(smallRecords, codec)
+            #expect(Array(bytes[21..<23]) == [0, UInt8(codec.rawValue)])
+            #expect(Array(bytes[61..<(61 + start.count)]) == start, "\(codec)")
+            let section = try bytes[61...].withUnsafeBytes { try codec.decompress($0, limit: 1 << 20) }
+            #expect(section == referenceSection(smallRecords), "\(codec)")
+            let batch = try RecordBatch(storage: bytes)
+            #expect(batch.header.compression == codec)
+            expectRecords(try batch.records(), equal: smallRecords, baseOffset: 0)
+        }
+    }
+
+    @Test func encoderRejectsEmptyBatches() {
         invalidBatchReason { _ = try encode([]) }
-        for codec in [CompressionCodec.gzip, .snappy, .zstd] {
-            #expect(throws: BasaltError.unsupportedCompression(codec: codec.description)) {
-                try encode(smallRecords, codec)
-            }
+        for codec in CompressionCodec.allCases {
+            invalidBatchReason { _ = try encode([], codec) }
+            #expect(codec.isSupported)
         }
         #expect(CompressionCodec.gzip.description == "gzip")
         #expect(CompressionCodec.snappy.description == "snappy")
@@ -311,10 +330,10 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
 
     // MARK: - Round trips
 
-    /// Random records through both codecs: the encoding equals the field-by-field
+    /// Random records through every codec: the encoding equals the field-by-field
     /// reference, the header carries the right counts and timestamps, and decoding
     /// gives back every record with offset baseOffset + i.
-    @Test(arguments: [CompressionCodec.none, .lz4])
+    @Test(arguments: CompressionCodec.allCases)
     func randomRecordsRoundTrip(codec: CompressionCodec) throws {
         var random = SeededGenerator(seed: 0xBA7C_0000 + UInt64(codec.rawValue))
         for iteration in 0..<150 {
@@ -347,7 +366,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
             if codec == .none {
                 #expect(sameBytes(bytes[61...], section), "iteration \(iteration)")
             } else {
-                let plain = try bytes[61...].withUnsafeBytes { try LZ4Frame.decompress($0, limit: section.count) }
+                let plain = try bytes[61...].withUnsafeBytes { try codec.decompress($0, limit: section.count) }
                 #expect(sameBytes(plain[...], section), "iteration \(iteration)")
             }
 
@@ -377,7 +396,8 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
         for index in 0..<12 {
             let records = randomRecords(&random)
             expected.append((storage.count, records, nextOffset))
-            storage += try encode(records, index % 2 == 0 ? .none : .lz4, baseOffset: nextOffset)
+            let codec = CompressionCodec.allCases[index % CompressionCodec.allCases.count]
+            storage += try encode(records, codec, baseOffset: nextOffset)
             nextOffset += Int64(records.count)
         }
         var position = 0
@@ -393,7 +413,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
         invalidBatchReason { _ = try RecordBatch(storage: storage, at: storage.count) }
     }
 
-    @Test(arguments: [CompressionCodec.none, .lz4])
+    @Test(arguments: CompressionCodec.allCases)
     func largeValuesRoundTrip(codec: CompressionCodec) throws {
         var random = SeededGenerator(seed: 0x1A46E)
         let records = [
@@ -407,7 +427,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
     }
 
     @Test func logAppendTimeReportsTheMaxTimestampForEveryRecord() throws {
-        for codec in [CompressionCodec.none, .lz4] {
+        for codec in CompressionCodec.allCases {
             var bytes = try encode(smallRecords, codec)
             patch(&bytes, Int16(codec.rawValue) | 0x08, at: 21)
             patch(&bytes, Int64(1_800_000_000_000), at: 35)
@@ -434,7 +454,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
 
     /// Every single-bit flip in the CRC field or the bytes it covers is a CRC mismatch,
     /// with the stored and computed values of the damaged batch.
-    @Test(arguments: [CompressionCodec.none, .lz4])
+    @Test(arguments: CompressionCodec.allCases)
     func everyBitFlipInTheCoveredRegionIsACRCMismatch(codec: CompressionCodec) throws {
         let bytes = try encode(smallRecords, codec)
         let crc = CRC32C.checksum(Array(bytes[21...]))
@@ -476,7 +496,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
 
     /// A batch cut at any length is an invalid batch: shorter than the header, or
     /// shorter than its length field says.
-    @Test(arguments: [CompressionCodec.none, .lz4])
+    @Test(arguments: CompressionCodec.allCases)
     func truncationAtEveryLengthIsAnInvalidBatch(codec: CompressionCodec) throws {
         var random = SeededGenerator(seed: 0x7E0 + UInt64(codec.rawValue))
         var batches = [try encode(smallRecords, codec)]
@@ -495,8 +515,10 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
 
     /// A batch truncated and then given a matching length and CRC (what a buggy writer
     /// could produce) passes the header checks and fails when its records are read:
-    /// an invalid batch uncompressed, corrupt LZ4 compressed.
-    @Test(arguments: [CompressionCodec.none, .lz4])
+    /// an invalid batch uncompressed, corrupt compressed data otherwise. A xerial snappy
+    /// stream has no end mark, so one cut right after its header (or a block) decodes to
+    /// too few records, an invalid batch.
+    @Test(arguments: CompressionCodec.allCases)
     func truncatedRecordsBehindAValidCRCAreErrors(codec: CompressionCodec) throws {
         var random = SeededGenerator(seed: 0x7E1 + UInt64(codec.rawValue))
         for bytes in [try encode(smallRecords, codec), try encode(randomRecords(&random, small: true), codec)] {
@@ -509,7 +531,9 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
                 for read in reads {
                     let error = basaltError("\(length) of \(bytes.count)", read)
                     switch (codec, error) {
-                    case (.none, .invalidBatch?), (.lz4, .corruptCompressedData?): break
+                    case (.none, .invalidBatch?), (.snappy, .invalidBatch?): break
+                    case (.gzip, .corruptCompressedData?), (.snappy, .corruptCompressedData?),
+                         (.lz4, .corruptCompressedData?), (.zstd, .corruptCompressedData?): break
                     default: Issue.record("\(length) of \(bytes.count): \(String(describing: error))")
                     }
                 }
@@ -519,10 +543,9 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
 
     // MARK: - Header checks
 
-    @Test func unsupportedCodecsAreNamedWhenRecordsAreRead() throws {
+    @Test func invalidCodecNumbersAreNamedWhenRecordsAreRead() throws {
         let bytes = try encode(smallRecords)
-        let names: [Int16: String] = [1: "gzip", 2: "snappy", 4: "zstd",
-                                      5: "invalid codec number 5", 6: "invalid codec number 6", 7: "invalid codec number 7"]
+        let names: [Int16: String] = [5: "invalid codec number 5", 6: "invalid codec number 6", 7: "invalid codec number 7"]
         for (codec, name) in names.sorted(by: { $0.key < $1.key }) {
             var patched = bytes
             patch(&patched, codec, at: 21)
@@ -536,6 +559,25 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
             #expect(throws: expected) { try batch.validateRecords() }
             var output: [ConsumerRecord] = []
             #expect(throws: expected) { try batch.appendRecords(to: &output) }
+        }
+    }
+
+    /// An uncompressed section behind a header naming a codec is no valid stream of it.
+    @Test func aCodecTheSectionIsNotInIsCorruptCompressedData() throws {
+        let bytes = try encode(smallRecords)
+        for codec in CompressionCodec.allCases where codec != .none {
+            var patched = bytes
+            patch(&patched, codec.rawValue, at: 21)
+            reseal(&patched)
+            let batch = try RecordBatch(storage: patched)
+            #expect(batch.header.compression == codec)
+            let reads: [() throws -> Void] = [{ _ = try batch.records() }, { try batch.validateRecords() }]
+            for read in reads {
+                let error = basaltError("\(codec)", read)
+                if case .corruptCompressedData? = error {} else {
+                    Issue.record("\(codec): expected corruptCompressedData, got \(String(describing: error))")
+                }
+            }
         }
     }
 
@@ -652,7 +694,7 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
 
     /// A hostile batch claims two billion records in a few bytes: it must fail on the
     /// second record, not reserve room for all of them first.
-    @Test(arguments: [CompressionCodec.none, .lz4])
+    @Test(arguments: CompressionCodec.allCases)
     func hugeRecordCountWithFewRecordsIsAnInvalidBatch(codec: CompressionCodec) throws {
         let section = referenceSection(Array(smallRecords.prefix(1)))
         let bytes = try makeBatch(section: section, recordsCount: Int32.max, compression: codec)
@@ -662,9 +704,10 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
         #expect(invalidBatchReason { try batch.validateRecords() } == "record 1: length runs past the records section")
     }
 
-    @Test func decompressedLimitAppliesToLZ4Batches() throws {
+    @Test(arguments: [CompressionCodec.gzip, .snappy, .lz4, .zstd])
+    func decompressedLimitAppliesToCompressedBatches(codec: CompressionCodec) throws {
         let records = [Record(value: [UInt8](repeating: 1, count: 100_000))]
-        let batch = try RecordBatch(storage: try encode(records, .lz4))
+        let batch = try RecordBatch(storage: try encode(records, codec))
         let sectionSize = referenceSection(records).count
         #expect(sectionSize == 100_011)
         #expect(try batch.records(decompressedLimit: sectionSize).count == 1)
@@ -680,8 +723,8 @@ private let countAndDeltaMismatches: [(recordsCount: Int32, lastOffsetDelta: Int
 
     /// Every byte of the records section set to values that stress varints and lengths,
     /// each behind a valid CRC: decoding either succeeds with in-bounds records or
-    /// throws invalidBatch, for both codecs. A crash here is a bug.
-    @Test(arguments: [CompressionCodec.none, .lz4])
+    /// throws invalidBatch, for every codec. A crash here is a bug.
+    @Test(arguments: CompressionCodec.allCases)
     func everyByteOfTheRecordsSectionDamagedIsDecodedOrInvalid(codec: CompressionCodec) throws {
         let section = referenceSection(smallRecords)
         for position in 0..<section.count {

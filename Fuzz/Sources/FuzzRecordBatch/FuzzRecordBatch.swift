@@ -1,18 +1,19 @@
 import Basalt
 
-// Feeds arbitrary bytes to the record batch decoder and the LZ4 frame decoder, the
-// way a segment file, a Produce request or a replicated batch reaches them. Every
-// thrown error is a correct outcome; a crash, a sanitizer report, a hang or a huge
-// allocation is a bug.
+// Feeds arbitrary bytes to the record batch decoder and the decoders of every
+// compression codec (gzip, snappy, LZ4, zstd), the way a segment file, a Produce request
+// or a replicated batch reaches them. Every thrown error is a correct outcome; a crash,
+// a sanitizer report, a hang or a huge allocation is a bug.
 //
 // Each input is decoded four ways:
 // 1. as it is: a sequence of batches, as a `.log` file holds them;
 // 2. with every batch's CRC made right, so mutations get past the checksum into the
 //    header checks and the records;
-// 3. as the records section of an uncompressed and of an LZ4 batch with a valid
-//    header, so the record walker sees arbitrary bytes without the fuzzer having to
-//    find a whole valid batch first;
-// 4. as one LZ4 frame.
+// 3. as the records section of a batch with a valid header, uncompressed or compressed
+//    with any codec, so the record walker sees arbitrary bytes without the fuzzer having
+//    to find a whole valid batch (or compressed stream) first;
+// 4. as the compressed records of each codec: a gzip stream, a snappy stream or block,
+//    an LZ4 frame, zstd frames. What decodes must survive a round trip.
 
 /// Largest batch, and largest decompressed records section, the target accepts:
 /// small, so a decompression bomb costs little and libFuzzer's malloc limit only
@@ -29,8 +30,23 @@ public func fuzzRecordBatch(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
         decodeBatches(sealed)
     }
     decodeAsRecordsSection(input)
-    _ = try? input.withUnsafeBytes { try LZ4Frame.decompress($0, limit: 1 << 16) }
+    for codec in CompressionCodec.allCases where codec != .none {
+        decodeAsStream(input, codec)
+    }
     return 0
+}
+
+/// Decompresses `input` as `codec`; when that works, the output compressed again must
+/// decompress to itself.
+private func decodeAsStream(_ input: [UInt8], _ codec: CompressionCodec) {
+    let limit = 1 << 16
+    guard let output = try? input.withUnsafeBytes({ try codec.decompress($0, limit: limit) }) else { return }
+    precondition(output.count <= limit, "\(codec) decoded past its limit")
+    guard let again = try? output.withUnsafeBytes({ try codec.compress($0) }),
+          let back = try? again.withUnsafeBytes({ try codec.decompress($0, limit: limit) }) else {
+        preconditionFailure("\(codec) cannot round-trip what it decoded")
+    }
+    precondition(back == output, "\(codec) round trip changed the bytes")
 }
 
 /// Reads batches back to back from position 0 until one fails, reading every record
@@ -89,13 +105,20 @@ private func sealingCRCs(_ input: [UInt8]) -> [UInt8] {
 }
 
 /// Wraps `input` as the records section of a batch with a valid header and CRC. The
-/// first byte picks LZ4 compression of the section (bit 7), log-append time (bit 6)
-/// and where the record count comes from: with bit 5 set, the next four bytes
-/// (big-endian, any positive Int32, so hostile counts are tried); otherwise bits 0–4
-/// plus one. The rest is the section.
+/// first byte picks the codec the section is compressed with (bits 0–2 of the second
+/// byte, modulo 5, when bit 7 is set; none otherwise), log-append time (bit 6) and where
+/// the record count comes from: with bit 5 set, the next four bytes (big-endian, any
+/// positive Int32, so hostile counts are tried); otherwise bits 0–4 plus one. The rest
+/// is the section.
 private func decodeAsRecordsSection(_ input: [UInt8]) {
     guard let control = input.first else { return }
     var rest = input.dropFirst()
+    var compression = CompressionCodec.none
+    if control & 0x80 != 0 {
+        guard let codecByte = rest.first else { return }
+        compression = CompressionCodec.allCases[Int(codecByte & 0x07) % CompressionCodec.allCases.count]
+        rest = rest.dropFirst()
+    }
     var recordsCount = Int32(control & 0x1F) + 1
     if control & 0x20 != 0 {
         guard rest.count >= 4 else { return }
@@ -104,14 +127,7 @@ private func decodeAsRecordsSection(_ input: [UInt8]) {
         rest = rest.dropFirst(4)
     }
     let section = Array(rest)
-    let compression: CompressionCodec = control & 0x80 != 0 ? .lz4 : .none
-    let payload: [UInt8]
-    if compression == .lz4 {
-        guard let frame = try? section.withUnsafeBytes({ try LZ4Frame.compress($0) }) else { return }
-        payload = frame
-    } else {
-        payload = section
-    }
+    guard let payload = try? section.withUnsafeBytes({ try compression.compress($0) }) else { return }
     var batch: [UInt8] = []
     batch.reserveCapacity(61 + payload.count)
     appendBigEndian(Int64(1000), to: &batch)  // baseOffset
