@@ -4,19 +4,26 @@
 SWIFT ?= swift
 CRASH_ROUNDS ?= 50
 
-.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz bench bench-broker clean
+.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz bench bench-broker bench-memory clean
 
-PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 pytest
+# kafka-python needs lz4, python-snappy (which pulls in cramjam) and zstandard for those codecs.
+PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 python-snappy==0.7.3 cramjam==2.14.0 zstandard==0.25.0 pytest
+
+# The compression libraries Basalt links (Package.swift's system-library targets), as
+# Debian packages and the header that shows each is installed.
+CODEC_PACKAGES = liblz4-dev zlib1g-dev libzstd-dev libsnappy-dev
+CODEC_HEADERS = /usr/include/lz4frame.h /usr/include/zlib.h /usr/include/zstd.h /usr/include/snappy-c.h
 
 all: build
 
 deps:
-	@if [ ! -f /usr/include/lz4frame.h ]; then \
+	@missing=""; for header in $(CODEC_HEADERS); do [ -f $$header ] || missing="$$missing $$header"; done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "installing liblz4-dev"; \
-			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q liblz4-dev; \
+			echo "installing $(CODEC_PACKAGES) (missing:$$missing)"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(CODEC_PACKAGES); \
 		else \
-			echo "liblz4 headers are missing: install them with 'sudo apt-get install -y liblz4-dev' (Debian/Ubuntu) or 'brew install lz4' (macOS)"; \
+			echo "compression library headers are missing ($$missing): install them with 'sudo apt-get install -y $(CODEC_PACKAGES)' (Debian/Ubuntu) or 'brew install lz4 zstd snappy' (macOS)"; \
 			exit 1; \
 		fi; \
 	fi
@@ -42,7 +49,7 @@ interop-deps:
 			echo "kcat is missing: install it with 'sudo apt-get install -y kcat librdkafka-dev'"; exit 1; \
 		fi; \
 	fi
-	@python3 -c "import confluent_kafka, kafka, lz4, pytest" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+	@python3 -c "import confluent_kafka, kafka, lz4, snappy, zstandard, pytest" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
 
 build: deps
 	$(SWIFT) build
@@ -78,6 +85,12 @@ bench-broker: deps
 	@python3 -c "import matplotlib" 2>/dev/null || python3 -m pip install -q matplotlib
 	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker RESULTS=docs/broker-benchmark.tsv Benchmarks/broker/run.sh
 	python3 Benchmarks/broker/chart.py docs/broker-benchmark.tsv docs/broker-benchmark.png
+
+# Broker RSS after 100 MiB and after 10 GiB produced (needs 10 GiB free under DATA_ROOT or /tmp).
+bench-memory: deps
+	@if [ "$$(id -u)" = 0 ]; then apt-get install -y -q librdkafka-dev; fi
+	$(SWIFT) build -c release --product basalt-broker
+	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker Benchmarks/broker/memory.sh
 
 clean:
 	rm -rf .build

@@ -4,11 +4,16 @@
  *   kafka_bench latency <bootstrap> <topic> <count> <value-bytes> <rate-per-s>
  *   kafka_bench fetch   <bootstrap> <topic> <count>
  *   kafka_bench rawfetch <port> <topic> <end-offset>
+ *   kafka_bench fill    <bootstrap> <topic-prefix> <topics> <value-bytes-total> <value-bytes> <acks> <batch-bytes>
  *
  * "mock" runs against librdkafka's in-process mock cluster (test.mock.num.brokers=1),
  * the client-side ceiling. "rawfetch" measures the broker alone: Fetch v4 requests for
  * partition 0 over a plain socket, 50 MB per response, bytes counted and discarded (only
- * batch headers are read, to find the next offset), as a follower or mirror would. Prints one line: `<mode> <records/s> <MB/s> [p50 p99 p999 ms]`.
+ * batch headers are read, to find the next offset), as a follower or mirror would.
+ * "fill" spreads keyed records over the topics `<prefix>-0` … `<prefix>-<topics-1>` (and,
+ * by key, over their partitions) until `<value-bytes-total>` of values are delivered;
+ * `<batch-bytes>` is the client's batch.size, so batches are as large as a real
+ * producer's. Prints one line: `<mode> <records/s> <MB/s> [p50 p99 p999 ms]`.
  */
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -52,7 +57,7 @@ static int cmp(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static rd_kafka_t *producer(const char *bootstrap, const char *acks, const char *codec) {
+static rd_kafka_t *producer_batched(const char *bootstrap, const char *acks, const char *codec, const char *batch_bytes) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char err[512];
     if (strcmp(bootstrap, "mock") == 0) set(conf, "test.mock.num.brokers", "1");
@@ -60,13 +65,17 @@ static rd_kafka_t *producer(const char *bootstrap, const char *acks, const char 
     set(conf, "acks", acks);
     set(conf, "compression.type", codec);
     set(conf, "linger.ms", "5");
-    set(conf, "batch.size", "1000000");
+    set(conf, "batch.size", batch_bytes);
     set(conf, "queue.buffering.max.kbytes", "1048576");
     set(conf, "queue.buffering.max.messages", "1000000");
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (!rk) { fprintf(stderr, "%s\n", err); exit(2); }
     return rk;
+}
+
+static rd_kafka_t *producer(const char *bootstrap, const char *acks, const char *codec) {
+    return producer_batched(bootstrap, acks, codec, "1000000");
 }
 
 static void produce(int argc, char **argv) {
@@ -94,6 +103,41 @@ static void produce(int argc, char **argv) {
     double elapsed = now() - start;
     printf("produce %.0f %.1f failed=%ld\n", delivered / elapsed, delivered * (double)size / elapsed / 1e6, failed);
     rd_kafka_destroy(rk);
+}
+
+static void fill(int argc, char **argv) {
+    if (argc < 9) exit(2);
+    const char *bootstrap = argv[2], *prefix = argv[3];
+    int topics = atoi(argv[4]);
+    double total = atof(argv[5]);
+    int size = atoi(argv[6]);
+    if (topics < 1 || topics > 1000 || size < 1) exit(2);
+    rd_kafka_t *rk = producer_batched(bootstrap, argv[7], "none", argv[8]);
+    char *value = malloc(size);
+    for (int i = 0; i < size; i++) value[i] = (char)(i * 7 + (i >> 5));
+    char (*names)[256] = calloc(topics, sizeof *names);
+    for (int t = 0; t < topics; t++) {
+        snprintf(names[t], sizeof names[t], "%s-%d", prefix, t);
+        rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(names[t]), RD_KAFKA_V_VALUE(value, size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    }
+    rd_kafka_flush(rk, 30000);
+    long count = (long)(total / size) - topics;
+    delivered = 0;
+    double start = now();
+    for (long i = 0; i < count; i++) {
+        char key[24];
+        int keylen = snprintf(key, sizeof key, "%ld", i);
+        while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(names[i % topics]), RD_KAFKA_V_KEY(key, keylen),
+                                 RD_KAFKA_V_VALUE(value, size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                 RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(rk, 1);
+        if ((i & 1023) == 0) rd_kafka_poll(rk, 0);
+    }
+    rd_kafka_flush(rk, 300000);
+    double elapsed = now() - start;
+    printf("fill %.0f %.1f records=%ld failed=%ld\n", delivered / elapsed, delivered * (double)size / elapsed / 1e6, delivered, failed);
+    rd_kafka_destroy(rk);
+    if (failed || delivered != count) exit(1);
 }
 
 static void latency(int argc, char **argv) {
@@ -217,6 +261,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[1], "latency") == 0) latency(argc, argv);
     else if (strcmp(argv[1], "fetch") == 0) fetch(argc, argv);
     else if (strcmp(argv[1], "rawfetch") == 0) rawfetch(argc, argv);
+    else if (strcmp(argv[1], "fill") == 0) fill(argc, argv);
     else return 2;
     return 0;
 }

@@ -1,7 +1,8 @@
-/// The layout of one entry of a memory-mapped index file.
+/// The layout of one entry of a segment's index file.
 ///
 /// Entries are fixed-size, big-endian, and sorted by ``key``, so a lookup is a binary
-/// search over the mapped file.
+/// search over the file (memory-mapped while its segment is active, read with `pread`
+/// once it is sealed).
 public protocol IndexEntry: Sendable {
     /// Bytes per entry.
     static var size: Int { get }

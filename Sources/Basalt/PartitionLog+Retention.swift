@@ -82,7 +82,7 @@ extension PartitionLog {
             guard let segmentMax = newest[ObjectIdentifier(segment)], segmentMax >= timestamp,
                   segmentView.size > 0 else { continue }
             var offset = segment.baseOffset
-            if let entry = segment.timeIndex.floor(timestamp) {
+            if let entry = try segment.timeIndex.floor(timestamp) {
                 offset = segment.baseOffset + Int64(entry.relativeOffset)
             }
             offset = max(offset, view.logStartOffset)

@@ -3,9 +3,12 @@ import Glibc
 /// One segment of a partition: a `.log` file of concatenated batches and its two sparse
 /// indexes, all named by the segment's base offset.
 ///
-/// The segment owns its files: nothing else closes the descriptor or unmaps the indexes,
-/// and both happen only when the last reference (the log, or a reader still holding a
-/// slice) goes away, so deleting a segment under a reader is safe.
+/// The segment owns its files: nothing else closes the descriptor or unmaps the indexes.
+/// Descriptors close only when the last reference (the log, or a reader still holding a
+/// slice) goes away, so deleting a segment under a reader is safe. The indexes are
+/// mapped only while the segment is active: ``seal()`` drops the mappings, and closed
+/// segments are opened without them, so resident memory does not grow with the number
+/// of segments kept (see ``MappedIndex``).
 ///
 /// Concurrency: the `var` fields belong to the partition's writer and change only under
 /// its lock; readers use the sizes published in the partition's read view instead. The
@@ -69,7 +72,8 @@ final class Segment: @unchecked Sendable {
     }
 
     /// Opens an existing segment. `active` maps its indexes at full capacity for appends;
-    /// `rebuildIndexes` discards the index files (they are rebuilt by recovery).
+    /// `rebuildIndexes` discards the index files and maps new ones for recovery to
+    /// rebuild. Otherwise the indexes are opened sealed, unmapped.
     static func open(
         directory: String, baseOffset: Int64, config: LogConfig, io: any FileIO, active: Bool,
         rebuildIndexes: Bool, nowMs: Int64
@@ -91,9 +95,15 @@ final class Segment: @unchecked Sendable {
         if rebuild {
             for path in [paths.offsetIndex, paths.timeIndex] { try removeIfPresent(path, io: io) }
         }
-        let capacity = active || rebuild ? config.maxIndexBytes : 0
-        let offsetIndex = try MappedIndex<OffsetIndexEntry>(path: paths.offsetIndex, capacityBytes: capacity, io: io)
-        let timeIndex = try MappedIndex<TimeIndexEntry>(path: paths.timeIndex, capacityBytes: capacity, io: io)
+        let offsetIndex: MappedIndex<OffsetIndexEntry>
+        let timeIndex: MappedIndex<TimeIndexEntry>
+        if active || rebuild {
+            offsetIndex = try MappedIndex(path: paths.offsetIndex, capacityBytes: config.maxIndexBytes, io: io)
+            timeIndex = try MappedIndex(path: paths.timeIndex, capacityBytes: config.maxIndexBytes, io: io)
+        } else {
+            offsetIndex = try MappedIndex(sealedAt: paths.offsetIndex, io: io)
+            timeIndex = try MappedIndex(sealedAt: paths.timeIndex, io: io)
+        }
         return Segment(baseOffset: baseOffset, log: log, offsetIndex: offsetIndex, timeIndex: timeIndex, size: size, nowMs: nowMs)
     }
 
@@ -117,8 +127,7 @@ final class Segment: @unchecked Sendable {
     func sanityCheck(nextOffset: Int64) throws {
         let maxRelative = nextOffset - 1 - baseOffset
         var previous: OffsetIndexEntry?
-        for slot in 0..<offsetIndex.count {
-            let entry = offsetIndex.entry(at: slot)
+        try offsetIndex.forEachEntry { slot, entry in
             guard entry.relativeOffset >= 0, Int64(entry.relativeOffset) <= maxRelative,
                   entry.position >= 0, Int64(entry.position) < size else {
                 throw BasaltError.corruptIndex(file: offsetIndex.path, reason: "entry \(slot) points outside the log")
@@ -129,8 +138,7 @@ final class Segment: @unchecked Sendable {
             previous = entry
         }
         var previousTime: TimeIndexEntry?
-        for slot in 0..<timeIndex.count {
-            let entry = timeIndex.entry(at: slot)
+        try timeIndex.forEachEntry { slot, entry in
             guard entry.relativeOffset >= 0, Int64(entry.relativeOffset) <= maxRelative else {
                 throw BasaltError.corruptIndex(file: timeIndex.path, reason: "entry \(slot) points outside the log")
             }
@@ -207,14 +215,12 @@ final class Segment: @unchecked Sendable {
     /// Whether another index entry might be needed and there is no room for it.
     var indexesFull: Bool { offsetIndex.isFull || timeIndex.isFull }
 
-    /// Makes the segment read-only: final time index entry, indexes trimmed and synced,
-    /// log synced.
+    /// Makes the segment read-only: final time index entry, indexes synced, trimmed and
+    /// unmapped, log synced.
     func seal() throws {
         appendTimeEntryIfNewer()
-        try offsetIndex.flush()
-        try timeIndex.flush()
-        try offsetIndex.trim()
-        try timeIndex.trim()
+        try offsetIndex.seal()
+        try timeIndex.seal()
         try log.sync()
     }
 
@@ -226,10 +232,12 @@ final class Segment: @unchecked Sendable {
     }
 
     /// The byte position to start scanning from for `offset`: the position of the last
-    /// indexed batch whose last offset is at most `offset`, else 0.
+    /// indexed batch whose last offset is at most `offset`, else 0. An index that cannot
+    /// be read also gives 0: the caller scans the log from the start, which costs time,
+    /// never a wrong answer, and reports the log's own read errors.
     func startPosition(for offset: Int64) -> Int64 {
         let relative = offset - baseOffset
-        guard relative > 0, let entry = offsetIndex.floor(min(relative, Int64(Int32.max))) else { return 0 }
+        guard relative > 0, let entry = try? offsetIndex.floor(min(relative, Int64(Int32.max))) else { return 0 }
         return Int64(entry.position)
     }
 }
