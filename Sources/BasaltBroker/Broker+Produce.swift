@@ -11,14 +11,23 @@ extension Broker {
     /// acks=0 gets no response (and a failed append closes the connection, as Kafka does);
     /// acks=1 answers once the batch is in the log; acks=all once it is durable under the
     /// topic's policy (synced now unless the policy is `os`).
+    ///
+    /// Versions 0–2 carry message sets of magic 0 or 1, which are not stored: every
+    /// partition answers UNSUPPORTED_FOR_MESSAGE_FORMAT and nothing is appended.
     func produce(_ request: ProduceRequest, header: RequestHeader) async -> RequestOutcome {
-        guard request.acks == 0 || request.acks == 1 || request.acks == -1 else {
-            let responses = request.topicData.map { topic in
+        func refuseAll(_ code: KafkaErrorCode) -> ProduceResponse {
+            ProduceResponse(responses: request.topicData.map { topic in
                 ProduceResponse.TopicResponse(name: topic.name, partitionResponses: topic.partitionData.map {
-                    .init(index: $0.index, errorCode: .invalidRequiredAcks, baseOffset: -1)
+                    .init(index: $0.index, errorCode: code, baseOffset: -1)
                 })
-            }
-            return respond(.produce(ProduceResponse(responses: responses)), to: header)
+            })
+        }
+        guard request.acks == 0 || request.acks == 1 || request.acks == -1 else {
+            return respond(.produce(refuseAll(.invalidRequiredAcks)), to: header)
+        }
+        guard header.apiVersion >= 3 else {
+            if request.acks == 0 { return .close(reason: "Produce v\(header.apiVersion) (message format before v2) with acks=0") }
+            return respond(.produce(refuseAll(.unsupportedForMessageFormat)), to: header)
         }
         var jobs: [(topicIndex: Int, name: String, data: ProduceRequest.PartitionData)] = []
         for (topicIndex, topic) in request.topicData.enumerated() {

@@ -43,7 +43,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     /// A broker advertises exactly these in its ApiVersions response.
     public var supportedVersions: ClosedRange<Int16> {
         switch self {
-        case .produce: 3...8
+        case .produce: 0...8
         case .fetch: 4...11
         case .listOffsets: 1...5
         case .metadata: 0...8

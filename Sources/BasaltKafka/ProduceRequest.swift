@@ -1,15 +1,18 @@
 import NIOCore
 
-/// Produce request (key 0), versions 3–8 (one layout, non-flexible).
+/// Produce request (key 0), versions 0–8 (non-flexible).
 ///
 /// ```
-/// transactional_id  string?
+/// transactional_id  string?    v3+
 /// acks              int16      0, 1 or −1
 /// timeout_ms        int32
 /// topic_data        [] { name string, partition_data [] { index int32, records records? } }
 /// ```
 /// `records` is carried as a zero-copy slice of the request: the concatenated record batches,
 /// exactly as the client sent them, so the broker can validate and append them verbatim.
+/// Versions 0–2 carry message sets of magic 0 or 1, which the broker does not store; they are
+/// decoded so that it can answer them with an error code (and advertised because librdkafka
+/// up to 2.11 only compresses with gzip, snappy or LZ4 when the broker lists Produce v0).
 public struct ProduceRequest: Sendable, Equatable {
     /// Records for one partition.
     public struct PartitionData: Sendable, Equatable, KafkaCodable {
@@ -59,7 +62,7 @@ public struct ProduceRequest: Sendable, Equatable {
         }
     }
 
-    /// Transactional id, or `nil` for non-transactional producers.
+    /// Transactional id, or `nil` for non-transactional producers (always `nil` before v3).
     public var transactionalId: String?
     /// Required acknowledgements: 0 (no response), 1 (leader) or −1 (all in-sync replicas).
     public var acks: Int16
@@ -79,7 +82,7 @@ public struct ProduceRequest: Sendable, Equatable {
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
         precondition(ApiKey.produce.supportedVersions.contains(version))
-        transactionalId = try buffer.readKafkaNullableString()
+        transactionalId = version >= 3 ? try buffer.readKafkaNullableString() : nil
         acks = try buffer.readKafkaInt16()
         timeoutMs = try buffer.readKafkaInt32()
         topicData = try buffer.readKafkaArray(version: version)
@@ -88,7 +91,7 @@ public struct ProduceRequest: Sendable, Equatable {
     /// Encodes the body in the given version.
     public func encode(into buffer: inout ByteBuffer, version: Int16) {
         precondition(ApiKey.produce.supportedVersions.contains(version))
-        buffer.writeKafkaNullableString(transactionalId)
+        if version >= 3 { buffer.writeKafkaNullableString(transactionalId) }
         buffer.writeKafkaInt16(acks)
         buffer.writeKafkaInt32(timeoutMs)
         buffer.writeKafkaArray(topicData, version: version)

@@ -1,15 +1,15 @@
 import NIOCore
 
-/// Produce response (key 0), versions 3–8 (non-flexible).
+/// Produce response (key 0), versions 0–8 (non-flexible).
 ///
 /// ```
 /// responses         [] { name string, partition_responses [] {
 ///                       index int32, error_code int16, base_offset int64,
-///                       log_append_time_ms int64, log_start_offset int64 v5+,
+///                       log_append_time_ms int64 v2+, log_start_offset int64 v5+,
 ///                       record_errors [] { batch_index int32,
 ///                                          batch_index_error_message string? } v8,
 ///                       error_message string? v8 } }
-/// throttle_time_ms  int32      last field of the body
+/// throttle_time_ms  int32      v1+, last field of the body
 /// ```
 public struct ProduceResponse: Sendable, Equatable {
     /// A per-record error inside a rejected batch (v8).
@@ -44,7 +44,7 @@ public struct ProduceResponse: Sendable, Equatable {
         public var errorCode: KafkaErrorCode
         /// Offset assigned to the first record of the batch.
         public var baseOffset: Int64
-        /// Broker append time if the topic uses LogAppendTime, else −1.
+        /// Broker append time if the topic uses LogAppendTime, else −1 (v2+; −1 before).
         public var logAppendTimeMs: Int64
         /// Log start offset (v5+; −1 before).
         public var logStartOffset: Int64
@@ -76,7 +76,7 @@ public struct ProduceResponse: Sendable, Equatable {
             index = try buffer.readKafkaInt32()
             errorCode = try buffer.readKafkaErrorCode()
             baseOffset = try buffer.readKafkaInt64()
-            logAppendTimeMs = try buffer.readKafkaInt64()
+            logAppendTimeMs = version >= 2 ? try buffer.readKafkaInt64() : -1
             logStartOffset = version >= 5 ? try buffer.readKafkaInt64() : -1
             if version >= 8 {
                 recordErrors = try buffer.readKafkaArray(version: version)
@@ -91,7 +91,9 @@ public struct ProduceResponse: Sendable, Equatable {
             buffer.writeKafkaInt32(index)
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt64(baseOffset)
-            buffer.writeKafkaInt64(logAppendTimeMs)
+            if version >= 2 {
+                buffer.writeKafkaInt64(logAppendTimeMs)
+            }
             if version >= 5 {
                 buffer.writeKafkaInt64(logStartOffset)
             }
@@ -128,7 +130,7 @@ public struct ProduceResponse: Sendable, Equatable {
 
     /// Per-topic results.
     public var responses: [TopicResponse]
-    /// Throttle time.
+    /// Throttle time (v1+; 0 before).
     public var throttleTimeMs: Int32
 
     /// Creates a response.
@@ -141,13 +143,15 @@ public struct ProduceResponse: Sendable, Equatable {
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
         precondition(ApiKey.produce.supportedVersions.contains(version))
         responses = try buffer.readKafkaArray(version: version)
-        throttleTimeMs = try buffer.readKafkaInt32()
+        throttleTimeMs = version >= 1 ? try buffer.readKafkaInt32() : 0
     }
 
     /// Encodes the body in the given version.
     public func encode(into buffer: inout ByteBuffer, version: Int16) {
         precondition(ApiKey.produce.supportedVersions.contains(version))
         buffer.writeKafkaArray(responses, version: version)
-        buffer.writeKafkaInt32(throttleTimeMs)
+        if version >= 1 {
+            buffer.writeKafkaInt32(throttleTimeMs)
+        }
     }
 }

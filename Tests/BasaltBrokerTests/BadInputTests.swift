@@ -92,6 +92,45 @@ import Testing
         try await broker.stop()
     }
 
+    /// `batch` with its records section replaced by `section`, length and CRC made right.
+    static func withSection(_ batch: [UInt8], _ section: [UInt8]) -> [UInt8] {
+        var bytes = Array(batch.prefix(RecordBatchHeader.size)) + section
+        withUnsafeBytes(of: Int32(bytes.count - 12).bigEndian) { bytes.replaceSubrange(8..<12, with: $0) }
+        let crc = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[21...])) }
+        withUnsafeBytes(of: crc.bigEndian) { bytes.replaceSubrange(17..<21, with: $0) }
+        return bytes
+    }
+
+    /// Every codec is accepted; compressed records that do not decode behind a valid CRC
+    /// are CORRUPT_MESSAGE, and so is a small batch that decompresses past the broker's
+    /// limit (max(256 × max.message.bytes, 64 MiB)); only an invalid codec number is
+    /// UNSUPPORTED_COMPRESSION_TYPE.
+    @Test func compressedBatchesAreDecodedOnProduce() async throws {
+        let broker = try await TestBroker.start { $0.defaultTopicConfig.maxMessageBytes = 4096 }
+        let connection = try broker.connect()
+        let rows = (0..<20).map { Record(key: Array("k\($0)".utf8), value: Array("value \($0) value \($0)".utf8)) }
+        for codec in CompressionCodec.allCases where codec != .none {
+            let good = try RecordBatchEncoder.encode(rows, compression: codec, timestamp: 1_700_000_000_000)
+            #expect(Self.produceError(try await connection.roundTrip(Self.produce("codecs", good), version: 7)) == .noError)
+            var damaged = Array(good[RecordBatchHeader.size...])
+            damaged[damaged.count / 2] ^= 0xFF
+            damaged.removeLast()
+            let response = try await connection.roundTrip(Self.produce("codecs", Self.withSection(good, damaged)), version: 7)
+            #expect(Self.produceError(response) == .corruptMessage, "\(codec)")
+        }
+        // 65 MiB of zeros in about 2 KiB of zstd frame: within max.message.bytes, over the limit.
+        let bomb = try [UInt8](repeating: 0, count: 65 << 20).withUnsafeBytes { try ZstdStream.compress($0) }
+        #expect(bomb.count < 4096 - RecordBatchHeader.size)
+        let zstd = try RecordBatchEncoder.encode(rows, compression: .zstd, timestamp: 1_700_000_000_000)
+        let bombed = try await connection.roundTrip(Self.produce("codecs", Self.withSection(zstd, bomb)), version: 7)
+        #expect(Self.produceError(bombed) == .corruptMessage)
+        var invalid = try Self.batch()
+        invalid[22] = 5
+        let resealed = Self.withSection(invalid, Array(invalid[RecordBatchHeader.size...]))
+        #expect(Self.produceError(try await connection.roundTrip(Self.produce("codecs", resealed), version: 7)) == .unsupportedCompressionType)
+        try await broker.stop()
+    }
+
     @Test func oversizedBatchIsMessageTooLarge() async throws {
         let broker = try await TestBroker.start { $0.defaultTopicConfig.maxMessageBytes = 4096 }
         let connection = try broker.connect()
@@ -139,6 +178,22 @@ import Testing
         #expect(body.topics.first?.errorCode == .noError)
         let invalid = try await connection.roundTrip(Self.produce("quiet", try Self.batch(), acks: 2), version: 7)
         #expect(Self.produceError(invalid) == .invalidRequiredAcks)
+        try await broker.stop()
+    }
+
+    /// Produce v0–2 are advertised (librdkafka before 2.11.1 only compresses when they are)
+    /// but their message sets are refused with a code, never stored.
+    @Test func produceBeforeV3IsUnsupportedMessageFormat() async throws {
+        let broker = try await TestBroker.start()
+        let connection = try broker.connect()
+        for version: Int16 in [0, 1, 2] {
+            let response = try await connection.roundTrip(Self.produce("old-format", try Self.batch()), version: version)
+            #expect(Self.produceError(response) == .unsupportedForMessageFormat, "v\(version)")
+        }
+        let current = try await connection.roundTrip(Self.produce("old-format", try Self.batch(records: 2)), version: 7)
+        guard case .produce(let body) = current else { Issue.record("not a produce response"); return }
+        // The refused requests appended nothing: the first accepted batch starts at 0.
+        #expect(body.responses.first?.partitionResponses.first?.baseOffset == 0)
         try await broker.stop()
     }
 

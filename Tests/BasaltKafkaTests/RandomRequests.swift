@@ -23,7 +23,7 @@ extension Gen {
                     name: g.str(),
                     partitionData: g.array { g in ProduceRequest.PartitionData(index: g.i32(), records: g.nbytes()) })
             }
-            return .produce(ProduceRequest(transactionalId: nstr(), acks: i16(), timeoutMs: i32(), topicData: topics))
+            return .produce(ProduceRequest(transactionalId: v >= 3 ? nstr() : nil, acks: i16(), timeoutMs: i32(), topicData: topics))
         case .fetch:
             let topics = array { g in
                 FetchRequest.Topic(

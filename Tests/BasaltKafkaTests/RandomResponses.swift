@@ -36,7 +36,7 @@ extension Gen {
                     name: g.str(),
                     partitionResponses: g.array { g in
                         ProduceResponse.PartitionResponse(
-                            index: g.i32(), errorCode: g.error(), baseOffset: g.i64(), logAppendTimeMs: g.i64(),
+                            index: g.i32(), errorCode: g.error(), baseOffset: g.i64(), logAppendTimeMs: v >= 2 ? g.i64() : -1,
                             logStartOffset: v >= 5 ? g.i64() : -1,
                             recordErrors: v >= 8
                                 ? g.array { g in
@@ -45,7 +45,7 @@ extension Gen {
                             errorMessage: v >= 8 ? g.nstr() : nil)
                     })
             }
-            return .produce(ProduceResponse(responses: responses, throttleTimeMs: i32()))
+            return .produce(ProduceResponse(responses: responses, throttleTimeMs: v >= 1 ? i32() : 0))
         case .fetch:
             let responses = array { g in
                 FetchResponse.Topic(

@@ -140,9 +140,13 @@ import Testing
     @Test func unknownKeysAndTrailingBytesAreTypedErrors() {
         var unknown = ByteBuffer(bytes: Self.hex("03e7 0000 0000000b ffff"))
         #expect(throws: KafkaProtocolError.unknownApiKey(999, correlationId: 11)) { try KafkaRequest.decode(frame: &unknown) }
-        var tooOld = ByteBuffer(bytes: Self.hex("0000 0002 0000000c ffff"))
-        #expect(throws: KafkaProtocolError.unsupportedVersion(apiKey: .produce, version: 2, correlationId: 12)) {
+        var tooOld = ByteBuffer(bytes: Self.hex("0001 0003 0000000c ffff"))
+        #expect(throws: KafkaProtocolError.unsupportedVersion(apiKey: .fetch, version: 3, correlationId: 12)) {
             try KafkaRequest.decode(frame: &tooOld)
+        }
+        var tooNew = ByteBuffer(bytes: Self.hex("0000 0009 0000000e ffff 00"))
+        #expect(throws: KafkaProtocolError.unsupportedVersion(apiKey: .produce, version: 9, correlationId: 14)) {
+            try KafkaRequest.decode(frame: &tooNew)
         }
         var trailing = ByteBuffer(bytes: Self.hex("000c 0000 0000000d ffff 0001 67 00000001 0001 6d 99"))
         #expect(throws: KafkaProtocolError.trailingBytes(1)) { try KafkaRequest.decode(frame: &trailing) }
@@ -152,7 +156,8 @@ import Testing
         let table = ApiVersionsResponse.supportedApiKeys
         #expect(table.count == ApiKey.allCases.count)
         #expect(table.contains(.init(apiKey: 18, minVersion: 0, maxVersion: 4)))
-        #expect(table.contains(.init(apiKey: 0, minVersion: 3, maxVersion: 8)))
+        // From v0, although v0–2 are refused: librdkafka ≤ 2.11 compresses only then.
+        #expect(table.contains(.init(apiKey: 0, minVersion: 0, maxVersion: 8)))
         #expect(table.contains(.init(apiKey: 1, minVersion: 4, maxVersion: 11)))
     }
 }
