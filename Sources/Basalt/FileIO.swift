@@ -16,6 +16,11 @@ public protocol FileIO: Sendable {
     func close(_ descriptor: Int32)
     /// `pwrite(2)`: may write fewer bytes than asked; returns how many it wrote.
     func pwrite(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int
+    /// `pwritev(2)`: writes `buffers` back to back from `offset` in one call, so a batch
+    /// and a rewritten field can reach the file without first being copied together.
+    /// May write fewer bytes than their total; returns how many it wrote. At most
+    /// `IOV_MAX` (1,024) buffers.
+    func pwritev(_ descriptor: Int32, _ buffers: [UnsafeRawBufferPointer], at offset: Int64) throws(Errno) -> Int
     /// `pread(2)`: returns how many bytes it read, 0 at end of file.
     func pread(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int
     /// `fdatasync(2)`.
@@ -30,6 +35,28 @@ public protocol FileIO: Sendable {
     func rename(_ from: String, to: String) throws(Errno)
     /// `unlink(2)`.
     func unlink(_ path: String) throws(Errno)
+}
+
+extension FileIO {
+    /// The gathered write built from ``pwrite(_:_:at:)`` calls, one buffer after another,
+    /// so a `FileIO` written before `pwritev` joined the seam keeps compiling. Like
+    /// `pwritev(2)` it returns the bytes written when a later call fails or writes short,
+    /// and throws only when nothing was written.
+    public func pwritev(_ descriptor: Int32, _ buffers: [UnsafeRawBufferPointer], at offset: Int64) throws(Errno) -> Int {
+        var total = 0
+        for buffer in buffers where buffer.count > 0 {
+            let written: Int
+            do {
+                written = try pwrite(descriptor, buffer, at: offset + Int64(total))
+            } catch {
+                if total == 0 { throw error }
+                return total
+            }
+            total += written
+            if written < buffer.count { break }
+        }
+        return total
+    }
 }
 
 /// A failed system call's `errno`.

@@ -5,7 +5,7 @@ import Synchronization
 /// from any offset.
 ///
 /// - Appends are safe from any number of concurrent callers; one writes at a time.
-///   Each append is one `pwrite` of a whole batch to the active segment, then index
+///   Each append is one `pwritev` of a whole batch to the active segment, then index
 ///   entries every ``LogConfig/indexIntervalBytes``, then, under
 ///   ``Durability/everyAppend``, a shared `fdatasync` (see ``Flusher``).
 /// - Reads run concurrently with appends. They see a consistent snapshot: only whole
@@ -27,6 +27,8 @@ public final class PartitionLog: Sendable {
     let writer: Mutex<WriterState>
     let published: Mutex<ReadView>
     let signal: DataSignal
+    /// The idle buffer of ``forEachRecord(from:maxBytes:_:)``, kept between calls.
+    let idleReadBuffer = Mutex<ReadBuffer?>(nil)
 
     /// What the append path owns.
     struct WriterState {
@@ -172,12 +174,12 @@ public final class PartitionLog: Sendable {
         _ records: [Record], compression: CompressionCodec = .none,
         producer: RecordBatchEncoder.ProducerFields = .none
     ) async throws -> AppendResult {
-        var batch = try RecordBatchEncoder.encode(records, compression: compression, producer: producer, timestamp: clock())
+        let batch = try RecordBatchEncoder.encode(records, compression: compression, producer: producer, timestamp: clock())
         guard batch.count <= config.maxMessageBytes else {
             throw BasaltError.messageTooLarge(bytes: batch.count, limit: config.maxMessageBytes)
         }
         let header = try batch.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }
-        return try await appendEncoded(&batch, header: header)
+        return try await appendEncoded(batch, header: header)
     }
 
     /// Appends a batch that arrives already encoded (from a Kafka client), without
@@ -194,11 +196,10 @@ public final class PartitionLog: Sendable {
             throw BasaltError.invalidBatch(reason: "\(encodedBatch.count - batch.header.totalSize) bytes after the batch")
         }
         try batch.validateRecords(decompressedLimit: max(config.maxMessageBytes * 256, 64 << 20))
-        var bytes = encodedBatch
-        return try await appendEncoded(&bytes, header: batch.header)
+        return try await appendEncoded(encodedBatch, header: batch.header)
     }
 
-    private func appendEncoded(_ batch: inout [UInt8], header: RecordBatchHeader) async throws -> AppendResult {
+    private func appendEncoded(_ batch: [UInt8], header: RecordBatchHeader) async throws -> AppendResult {
         let durability = config.durability
         let (result, epoch): (AppendResult, UInt64) = try writer.withLock { state in
             guard !state.closed else { throw BasaltError.closed }
@@ -206,11 +207,17 @@ public final class PartitionLog: Sendable {
             if let failure = state.failure { throw failure }
             try rollIfNeeded(&state, incoming: header)
             let baseOffset = state.nextOffset
-            batch.withUnsafeMutableBytes { $0.baseAddress!.storeBigEndian(baseOffset, at: 0) }
             let active = state.active
             let position = active.size
             do {
-                try batch.withUnsafeBytes { try active.log.write($0, at: position) }
+                // The base offset goes out from its own 8 bytes, gathered with the rest of
+                // the batch: rewriting it in `batch` would copy a batch the caller (the
+                // broker's produce path) still holds. Same bytes on disk, one system call.
+                try withUnsafeBytes(of: baseOffset.bigEndian) { offsetBytes in
+                    try batch.withUnsafeBytes { bytes in
+                        try active.log.write([offsetBytes, UnsafeRawBufferPointer(rebasing: bytes[8...])], at: position)
+                    }
+                }
             } catch {
                 // Cut whatever part of the batch reached the file; if that fails too, the
                 // next append overwrites it anyway, and recovery would cut it as a torn tail.

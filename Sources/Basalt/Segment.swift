@@ -61,9 +61,12 @@ final class Segment: @unchecked Sendable {
     /// Creates a new, empty, active segment, replacing stale files of the same name.
     static func create(directory: String, baseOffset: Int64, config: LogConfig, io: any FileIO, nowMs: Int64) throws -> Segment {
         let paths = paths(directory: directory, baseOffset: baseOffset)
-        for path in [paths.offsetIndex, paths.timeIndex] { try removeIfPresent(path, io: io) }
-        let log = try StorageFile(path: paths.log, flags: O_RDWR | O_CREAT, io: io)
-        try log.truncate(to: 0)
+        // A stale log of this name (a roll that failed part-way, a crash) is unlinked and
+        // the file created anew rather than truncated: ftruncate to 0 arms ext4's
+        // auto_da_alloc, which starts writeback of the new data when the file closes.
+        // Either way the old bytes are gone before anything is appended.
+        for path in [paths.log, paths.offsetIndex, paths.timeIndex] { try removeIfPresent(path, io: io) }
+        let log = try StorageFile(path: paths.log, flags: O_RDWR | O_CREAT | O_EXCL, io: io)
         let offsetIndex = try MappedIndex<OffsetIndexEntry>(path: paths.offsetIndex, capacityBytes: config.maxIndexBytes, io: io)
         let timeIndex = try MappedIndex<TimeIndexEntry>(path: paths.timeIndex, capacityBytes: config.maxIndexBytes, io: io)
         try Directory.sync(directory, io: io)

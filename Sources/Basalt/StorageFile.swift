@@ -43,6 +43,32 @@ public final class StorageFile: Sendable {
         }
     }
 
+    /// Writes `buffers` back to back at `offset`, continuing after short writes.
+    func write(_ buffers: [UnsafeRawBufferPointer], at offset: Int64) throws {
+        var rest = buffers.filter { $0.count > 0 }
+        var done: Int64 = 0
+        while !rest.isEmpty {
+            do throws(Errno) {
+                var written = try io.pwritev(descriptor, rest, at: offset + done)
+                // As in `write(_:at:)`: zero bytes written with bytes left is a full disk.
+                if written == 0 { throw Errno.noSpace }
+                done += Int64(written)
+                // Drop what reached the file: whole buffers, then the front of the next.
+                while written > 0 {
+                    if written >= rest[0].count {
+                        written -= rest[0].count
+                        rest.removeFirst()
+                    } else {
+                        rest[0] = UnsafeRawBufferPointer(rebasing: rest[0][written...])
+                        written = 0
+                    }
+                }
+            } catch {
+                throw BasaltError.io(operation: "write", path: path, errno: error.code)
+            }
+        }
+    }
+
     /// Reads until `buffer` is full or the file ends. Returns the bytes read.
     /// Throws ``BasaltError/io(operation:path:errno:)``.
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {

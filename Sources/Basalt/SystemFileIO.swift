@@ -25,6 +25,17 @@ public struct SystemFileIO: FileIO {
         }
     }
 
+    public func pwritev(_ descriptor: Int32, _ buffers: [UnsafeRawBufferPointer], at offset: Int64) throws(Errno) -> Int {
+        // Linux's UIO_MAXIOV; Glibc does not import IOV_MAX.
+        precondition(buffers.count <= 1024, "more buffers than one pwritev takes")
+        let vectors = buffers.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
+        while true {
+            let written = vectors.withUnsafeBufferPointer { Glibc.pwritev(descriptor, $0.baseAddress, Int32($0.count), off_t(offset)) }
+            if written >= 0 { return written }
+            if errno != EINTR { throw Errno(errno) }
+        }
+    }
+
     public func pread(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         while true {
             let read = Glibc.pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))

@@ -222,6 +222,39 @@ public final class FaultInjectingFileIO: FileIO {
         }
     }
 
+    /// Numbered as one `pwrite` of the buffers' total length; a short or partial write
+    /// writes the first half of that total, which may end inside any buffer.
+    public func pwritev(_ descriptor: Int32, _ buffers: [UnsafeRawBufferPointer], at offset: Int64) throws(Errno) -> Int {
+        let total = buffers.reduce(0) { $0 + $1.count }
+        guard let fault = admit(.pwrite, path: nil, descriptor: descriptor, length: Int64(total)) else {
+            return try base.pwritev(descriptor, buffers, at: offset)
+        }
+        switch fault {
+        case .error(let error):
+            throw error
+        case .shortWrite:
+            return try writePrefix(descriptor, buffers, total: total, at: offset)
+        case .partialWriteThenError(let error):
+            _ = try writePrefix(descriptor, buffers, total: total, at: offset)
+            throw error
+        }
+    }
+
+    /// Writes the first half of `total` bytes of `buffers` through the base seam.
+    private func writePrefix(
+        _ descriptor: Int32, _ buffers: [UnsafeRawBufferPointer], total: Int, at offset: Int64
+    ) throws(Errno) -> Int {
+        var left = total / 2
+        var prefix: [UnsafeRawBufferPointer] = []
+        for buffer in buffers where left > 0 {
+            let take = min(left, buffer.count)
+            prefix.append(UnsafeRawBufferPointer(rebasing: buffer[..<take]))
+            left -= take
+        }
+        guard !prefix.isEmpty else { return 0 }
+        return try base.pwritev(descriptor, prefix, at: offset)
+    }
+
     /// Writes the first half of `bytes` through the base seam; returns how many it wrote.
     private func writePrefix(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         let prefix = bytes.count / 2

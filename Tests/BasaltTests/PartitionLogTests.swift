@@ -47,6 +47,28 @@ import Testing
         try log.close()
     }
 
+    /// An encoded batch is stored byte for byte except its base offset, and the caller's
+    /// array is left as it was (the offset is written from a separate buffer).
+    @Test func encodedBatchIsStoredAsGivenWithItsNewBaseOffset() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.child("t-0")
+        let log = try PartitionLog(directory: path, config: LogConfig())
+        let first = try await log.append([Self.record(0), Self.record(1)])
+        let encoded = try RecordBatchEncoder.encode([Self.record(2, size: 3_000), Self.record(3)], baseOffset: 77,
+                                                    timestamp: 1_700_000_000_000)
+        let original = encoded
+        let result = try await log.append(encodedBatch: encoded)
+        #expect(result.baseOffset == 2)
+        #expect(encoded == original)
+        try log.close()
+        let stored = readFile(path + "/" + SegmentFileName.name(0, "log"))
+        let firstSize = try stored.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }.totalSize
+        #expect(first.lastOffset == 1)
+        var expected = original
+        expected.replaceSubrange(0..<8, with: withUnsafeBytes(of: Int64(2).bigEndian) { Array($0) })
+        #expect(Array(stored[firstSize...]) == expected)
+    }
+
     @Test func cleanReopenScansNothingAndContinues() async throws {
         let directory = TemporaryDirectory()
         let path = directory.child("t-0")
