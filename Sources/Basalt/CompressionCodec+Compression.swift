@@ -37,4 +37,23 @@ extension CompressionCodec {
         case .zstd: try ZstdStream.decompress(input, expectedSize: expectedSize, limit: limit)
         }
     }
+
+    /// Decompresses what a batch of this codec carries into memory the caller reuses, as
+    /// ``decompress(_:expectedSize:limit:)`` does: `scratch(n)` returns a region of `n`
+    /// bytes. LZ4 decompresses straight into it; the other codecs still build an array
+    /// and copy it in (their decoders grow their own output).
+    ///
+    /// - Returns: the decompressed bytes, in the last region `scratch` returned.
+    func decompress(
+        _ input: UnsafeRawBufferPointer, expectedSize: Int, limit: Int,
+        scratch: (Int) -> UnsafeMutableRawBufferPointer
+    ) throws -> UnsafeRawBufferPointer {
+        if self == .lz4 {
+            return try LZ4Frame.decompress(input, expectedSize: expectedSize, limit: limit, scratch: scratch)
+        }
+        let plain = try decompress(input, expectedSize: expectedSize, limit: limit)
+        let output = scratch(plain.count)
+        plain.withUnsafeBytes { output.copyMemory(from: $0) }
+        return UnsafeRawBufferPointer(output)
+    }
 }

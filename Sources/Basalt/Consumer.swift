@@ -105,6 +105,50 @@ public actor Consumer {
         return output
     }
 
+    /// Calls `body` with up to `maxRecords` records that are available now, in place,
+    /// taking turns between partitions as ``poll(maxRecords:timeout:)`` does, and advances
+    /// the positions past the records visited. The fast path of
+    /// ``PartitionLog/forEachRecord(from:maxBytes:_:)``: no allocation per record. Does not
+    /// wait; call ``poll(maxRecords:timeout:)`` or the log's `waitForData` to block.
+    ///
+    /// - Parameter body: sees each record borrowed. If it throws, the positions stay past
+    ///   the records it accepted before, and the error is rethrown.
+    /// - Returns: how many records `body` accepted.
+    /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for damaged data;
+    ///   whatever `body` throws.
+    public func forEachAvailable(maxRecords: Int = 500, _ body: (borrowing RecordView) throws -> Void) throws -> Int {
+        var visited = 0
+        defer { nextPartition = (nextPartition + 1) % max(partitionNumbers.count, 1) }
+        for step in 0..<partitionNumbers.count where visited < maxRecords {
+            let number = partitionNumbers[(nextPartition + step) % partitionNumbers.count]
+            let log = try topic.partition(number)
+            var position = positions[number] ?? log.logStartOffset
+            if position < log.logStartOffset { position = try Self.startPosition(log, committed: nil, reset: reset) }
+            positions[number] = position
+            guard position < log.logEndOffset else { continue }
+            var lastAccepted: Int64?
+            do {
+                let next = try log.forEachRecord(from: position, maxBytes: fetchBytes) { record in
+                    // Stopping mid-batch: the position then follows the last record taken.
+                    guard visited < maxRecords else { throw VisitLimitReached() }
+                    try body(record)
+                    visited += 1
+                    lastAccepted = record.offset
+                }
+                positions[number] = next
+            } catch {
+                if let lastAccepted { positions[number] = lastAccepted + 1 }
+                if error is VisitLimitReached { break }
+                throw error
+            }
+        }
+        return visited
+    }
+
+    /// Thrown by the visitor of ``forEachAvailable(maxRecords:_:)`` to end a walk at the
+    /// record limit; never leaves the consumer.
+    private struct VisitLimitReached: Error {}
+
     /// Commits the current positions of all partitions, durably.
     public func commit(metadata: String = "") throws {
         var offsets: [TopicPartition: CommittedOffset] = [:]

@@ -42,29 +42,65 @@ public enum LZ4Frame {
     public static func decompress(
         _ frame: UnsafeRawBufferPointer, expectedSize: Int = 0, limit: Int
     ) throws -> [UInt8] {
-        // LZ4 expands at most about 255:1, so a guess beyond that (a hostile record count,
-        // say) is capped instead of allocated; the loop below still grows to the limit.
-        let plausibleSize = min(expectedSize, frame.count * 255)
-        var capacity = min(limit, max(plausibleSize, frame.count * 4, 1024))
+        var capacity = firstCapacity(frame, expectedSize: expectedSize, limit: limit)
         while true {
-            switch try attempt(frame, capacity: capacity) {
-            case .done(let output): return output
-            case .outputFull:
-                guard capacity < limit else {
-                    throw BasaltError.corruptCompressedData(
-                        reason: "LZ4 frame decompresses to more than the limit of \(limit) bytes")
+            var failure: (any Error)?
+            var full = false
+            let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = 0
+                do {
+                    if let written = try attempt(frame, into: UnsafeMutableRawBufferPointer(buffer)) {
+                        count = written
+                    } else {
+                        full = true
+                    }
+                } catch {
+                    failure = error
                 }
-                capacity = limit / 4 > capacity ? capacity * 4 : limit
             }
+            if let failure { throw failure }
+            if !full { return output }
+            capacity = try grown(capacity, limit: limit)
         }
     }
 
-    private enum Attempt {
-        case done([UInt8])
-        case outputFull
+    /// Decompresses one complete LZ4 frame into memory the caller reuses: `scratch(n)`
+    /// returns a region of `n` bytes, asked again with a larger `n` when the output does
+    /// not fit. Same checks and errors as ``decompress(_:expectedSize:limit:)``, without
+    /// allocating (and faulting in) a fresh output array per batch.
+    ///
+    /// - Returns: the decompressed bytes, in the last region `scratch` returned.
+    static func decompress(
+        _ frame: UnsafeRawBufferPointer, expectedSize: Int, limit: Int,
+        scratch: (Int) -> UnsafeMutableRawBufferPointer
+    ) throws -> UnsafeRawBufferPointer {
+        var capacity = firstCapacity(frame, expectedSize: expectedSize, limit: limit)
+        while true {
+            let output = scratch(capacity)
+            if let written = try attempt(frame, into: output) {
+                return UnsafeRawBufferPointer(rebasing: output[..<written])
+            }
+            capacity = try grown(capacity, limit: limit)
+        }
     }
 
-    private static func attempt(_ frame: UnsafeRawBufferPointer, capacity: Int) throws -> Attempt {
+    private static func firstCapacity(_ frame: UnsafeRawBufferPointer, expectedSize: Int, limit: Int) -> Int {
+        // LZ4 expands at most about 255:1, so a guess beyond that (a hostile record count,
+        // say) is capped instead of allocated; the callers still grow to the limit.
+        let plausibleSize = min(expectedSize, frame.count * 255)
+        return min(limit, max(plausibleSize, frame.count * 4, 1024))
+    }
+
+    private static func grown(_ capacity: Int, limit: Int) throws -> Int {
+        guard capacity < limit else {
+            throw BasaltError.corruptCompressedData(reason: "LZ4 frame decompresses to more than the limit of \(limit) bytes")
+        }
+        return limit / 4 > capacity ? capacity * 4 : limit
+    }
+
+    /// Decompresses `frame` into `output`; returns the bytes written, or nil when the
+    /// output filled up before the frame ended.
+    private static func attempt(_ frame: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int? {
         var context: OpaquePointer?
         let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
         guard LZ4F_isError(created) == 0, let context else {
@@ -72,43 +108,33 @@ public enum LZ4Frame {
         }
         defer { LZ4F_freeDecompressionContext(context) }
 
-        var failure: String?
-        var full = false
-        let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            var inputPosition = 0
-            var outputPosition = 0
-            while true {
-                var outputSize = capacity - outputPosition
-                var inputSize = frame.count - inputPosition
-                let hint = LZ4F_decompress(
-                    context, buffer.baseAddress.map { $0 + outputPosition }, &outputSize,
-                    frame.baseAddress.map { $0 + inputPosition }, &inputSize, nil)
-                if LZ4F_isError(hint) != 0 {
-                    failure = String(cString: LZ4F_getErrorName(hint))
-                    break
-                }
-                inputPosition += inputSize
-                outputPosition += outputSize
-                if hint == 0 {
-                    if inputPosition != frame.count {
-                        failure = "\(frame.count - inputPosition) bytes after the end of the frame"
-                    }
-                    break
-                }
-                if outputPosition == capacity {
-                    full = true
-                    break
-                }
-                // LZ4F_decompress does not fail on a truncated frame: it asks for more
-                // input. With all input used and room left in the output, that is corruption.
-                if inputPosition == frame.count {
-                    failure = "frame is truncated"
-                    break
-                }
+        let capacity = output.count
+        var inputPosition = 0
+        var outputPosition = 0
+        while true {
+            var outputSize = capacity - outputPosition
+            var inputSize = frame.count - inputPosition
+            let hint = LZ4F_decompress(
+                context, output.baseAddress.map { $0 + outputPosition }, &outputSize,
+                frame.baseAddress.map { $0 + inputPosition }, &inputSize, nil)
+            if LZ4F_isError(hint) != 0 {
+                throw BasaltError.corruptCompressedData(reason: "LZ4: \(String(cString: LZ4F_getErrorName(hint)))")
             }
-            count = failure == nil && !full ? outputPosition : 0
+            inputPosition += inputSize
+            outputPosition += outputSize
+            if hint == 0 {
+                guard inputPosition == frame.count else {
+                    throw BasaltError.corruptCompressedData(
+                        reason: "LZ4: \(frame.count - inputPosition) bytes after the end of the frame")
+                }
+                return outputPosition
+            }
+            if outputPosition == capacity { return nil }
+            // LZ4F_decompress does not fail on a truncated frame: it asks for more
+            // input. With all input used and room left in the output, that is corruption.
+            if inputPosition == frame.count {
+                throw BasaltError.corruptCompressedData(reason: "LZ4: frame is truncated")
+            }
         }
-        if let failure { throw BasaltError.corruptCompressedData(reason: "LZ4: \(failure)") }
-        return full ? .outputFull : .done(output)
     }
 }

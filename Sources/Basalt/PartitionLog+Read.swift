@@ -163,13 +163,16 @@ extension PartitionLog {
             throw BasaltError.corruptLog(file: segmentView.segment.logPath, position: position,
                                          reason: "partial batch header at the end of the readable log")
         }
-        let bytes = try segmentView.segment.log.read(count: RecordBatchHeader.size, at: position)
-        do {
-            let header = try bytes.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }
-            try header.validate(available: Int(segmentView.size - position))
-            return header
-        } catch let error as BasaltError {
-            throw BasaltError.corruptLog(file: segmentView.segment.logPath, position: position, reason: error.description)
+        // A stack buffer, not an array: read() and locate() call this once per batch.
+        return try withUnsafeTemporaryAllocation(byteCount: RecordBatchHeader.size, alignment: 8) { buffer in
+            let got = try segmentView.segment.log.read(into: buffer, at: position)
+            do {
+                let header = try RecordBatchHeader(parsing: UnsafeRawBufferPointer(rebasing: buffer[..<got]))
+                try header.validate(available: Int(segmentView.size - position))
+                return header
+            } catch let error as BasaltError {
+                throw BasaltError.corruptLog(file: segmentView.segment.logPath, position: position, reason: error.description)
+            }
         }
     }
 }

@@ -21,18 +21,23 @@ public struct RecordBatch: Sendable {
     public init(storage: [UInt8], at position: Int = 0, maxBatchBytes: Int = Int(Int32.max)) throws {
         precondition(position >= 0 && position <= storage.count, "batch position outside the buffer")
         let header = try storage.withUnsafeBytes { (raw) throws -> RecordBatchHeader in
-            let rest = UnsafeRawBufferPointer(rebasing: raw[position...])
-            let header = try RecordBatchHeader(parsing: rest)
-            try header.validateBounds(available: rest.count, maxBatchBytes: maxBatchBytes)
-            let computed = CRC32C.checksum(
-                UnsafeRawBufferPointer(rebasing: rest[RecordBatchHeader.attributesPosition..<header.totalSize]))
-            guard computed == header.crc else { throw BasaltError.crcMismatch(stored: header.crc, computed: computed) }
-            try header.validateRecordCount()
-            return header
+            try Self.checkedHeader(UnsafeRawBufferPointer(rebasing: raw[position...]), maxBatchBytes: maxBatchBytes)
         }
         self.header = header
         self.storage = storage
         self.start = position
+    }
+
+    /// Parses the header of the batch at the start of `bytes` and checks its bounds, CRC
+    /// and record count: what makes a batch's bytes trustworthy, wherever they sit.
+    static func checkedHeader(_ bytes: UnsafeRawBufferPointer, maxBatchBytes: Int) throws -> RecordBatchHeader {
+        let header = try RecordBatchHeader(parsing: bytes)
+        try header.validateBounds(available: bytes.count, maxBatchBytes: maxBatchBytes)
+        let computed = CRC32C.checksum(
+            UnsafeRawBufferPointer(rebasing: bytes[RecordBatchHeader.attributesPosition..<header.totalSize]))
+        guard computed == header.crc else { throw BasaltError.crcMismatch(stored: header.crc, computed: computed) }
+        try header.validateRecordCount()
+        return header
     }
 
     /// Decodes the batch's records, decompressing them first when needed.

@@ -481,4 +481,33 @@ private func expectCorrupt(
         let reason = expectCorrupt { try decompress(frame, expectedSize: Int(Int32.max), limit: 1 << 20) }
         #expect(reason?.contains("limit") == true)
     }
+
+    /// The reused-buffer form grows its region as the array form does, returns the same
+    /// bytes, and enforces the same limit.
+    @Test func decompressIntoScratchGrowsAndMatchesTheArrayForm() throws {
+        let input = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 / 1000) }
+        let frame = try input.withUnsafeBytes { try LZ4Frame.compress($0) }
+        var region = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        defer { region.deallocate() }
+        var requests: [Int] = []
+        let output = try frame.withUnsafeBytes { framed in
+            try LZ4Frame.decompress(framed, expectedSize: 0, limit: 1 << 20) { count in
+                requests.append(count)
+                region.deallocate()
+                region = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+                return region
+            }
+        }
+        #expect(Array(output) == input)
+        #expect(requests.count > 1)
+        #expect(throws: BasaltError.self) {
+            _ = try frame.withUnsafeBytes { framed in
+                try LZ4Frame.decompress(framed, expectedSize: 0, limit: 100_000) { count in
+                    region.deallocate()
+                    region = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+                    return region
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 // Read: hot reads (segment files in the page cache) of a ~70 MB log of 1,000 × 100 B
 // batches, uncompressed and LZ4. Three ways over the same files in the same process:
-// readRecords (pread, CRC check, LZ4, decode into ConsumerRecords), read() slices plus
+// readRecords (pread, CRC check, LZ4, decode into ConsumerRecords), forEachRecord (the
+// same checks, records visited in place in a reused buffer), read() slices plus
 // a pread of their bytes (what a broker hands to sendfile), and a plain sequential
 // read(2) of the segment files as the reference.
 import Basalt
@@ -116,6 +117,24 @@ let benchmarks: @Sendable () -> Void = {
                     offset = last.offset + 1
                     blackHole(batch)
                 }
+                return (fixture.fileBytes, records)
+            }
+
+            // The embedded consumer's fast path: the same records visited in place in a
+            // reused buffer (PartitionLog.forEachRecord): CRC-checked, decompressed, decoded.
+            readBenchmark("read forEachRecord", codec: codec, chunkBytes: chunkBytes) { fixture, _ in
+                let log = fixture.log
+                var offset = log.logStartOffset
+                let end = log.logEndOffset
+                var records = 0
+                var valueBytes = 0
+                while offset < end {
+                    offset = try log.forEachRecord(from: offset, maxBytes: chunkBytes) { record in
+                        records += 1
+                        valueBytes &+= record.value?.count ?? 0
+                    }
+                }
+                blackHole(valueBytes)
                 return (fixture.fileBytes, records)
             }
 
