@@ -21,29 +21,9 @@ extension CursorStore {
     /// - Throws: ``BasaltError/io(operation:path:errno:)`` when the directory exists
     ///   but cannot be listed. An absent directory is an empty catalog.
     public static func readGroups(directory: String) throws -> FileCatalog<GroupCommits> {
-        var catalog = FileCatalog<GroupCommits>()
-        guard Directory.exists(directory) else { return catalog }
-        for name in try Directory.entries(directory) {
-            let path = directory + "/" + name
-            if name.hasSuffix(".tmp") {
-                catalog.leftovers.append(path)
-                continue
-            }
-            guard name.hasSuffix(".json") else {
-                catalog.others.append(path)
-                continue
-            }
-            do {
-                let file = try StorageFile(readingFrom: path)
-                let bytes = try file.read(count: Int(min(try file.size(), 64 << 20)), at: 0)
-                guard let decoded = GroupFile.decode(bytes) else {
-                    throw BasaltError.corruptLog(file: path, position: 0, reason: "not a cursor file of version 1")
-                }
-                catalog.items.append(GroupCommits(group: decoded.group, offsets: decoded.committedOffsets, file: path))
-            } catch let error as BasaltError {
-                catalog.damaged.append(.init(path: path, error: error))
-            }
+        try FileCatalog.read(directory: directory, leftoverSuffix: ".tmp", maxFileBytes: 64 << 20,
+                             reason: "not a cursor file of version 1") { bytes, path in
+            GroupFile.decode(bytes).map { GroupCommits(group: $0.group, offsets: $0.committedOffsets, file: path) }
         }
-        return catalog
     }
 }

@@ -19,3 +19,43 @@ public struct FileCatalog<Item: Sendable>: Sendable {
     /// Entries the store neither reads nor writes. Paths.
     public var others: [String] = []
 }
+
+extension FileCatalog {
+    /// Reads every `.json` file of `directory` (an absent directory is an empty catalog),
+    /// at most `maxFileBytes` of each, and sorts what it finds: `decode` turns a file's
+    /// bytes into an item or returns nil, which lists the file as damaged with `reason`.
+    /// Names ending in `leftoverSuffix` are leftovers; everything else is listed in
+    /// ``others``.
+    ///
+    /// - Throws: ``BasaltError/io(operation:path:errno:)`` when the directory exists but
+    ///   cannot be listed.
+    static func read(
+        directory: String, leftoverSuffix: String, maxFileBytes: Int64, reason: String,
+        decode: (_ bytes: [UInt8], _ path: String) -> Item?
+    ) throws -> FileCatalog {
+        var catalog = FileCatalog()
+        guard Directory.exists(directory) else { return catalog }
+        for name in try Directory.entries(directory) {
+            let path = directory + "/" + name
+            if name.hasSuffix(leftoverSuffix) {
+                catalog.leftovers.append(path)
+                continue
+            }
+            guard name.hasSuffix(".json") else {
+                catalog.others.append(path)
+                continue
+            }
+            do {
+                let file = try StorageFile(readingFrom: path)
+                let bytes = try file.read(count: Int(min(try file.size(), maxFileBytes)), at: 0)
+                guard let item = decode(bytes, path) else {
+                    throw BasaltError.corruptLog(file: path, position: 0, reason: reason)
+                }
+                catalog.items.append(item)
+            } catch let error as BasaltError {
+                catalog.damaged.append(.init(path: path, error: error))
+            }
+        }
+        return catalog
+    }
+}

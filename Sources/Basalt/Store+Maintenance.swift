@@ -43,31 +43,11 @@ extension Store {
     /// - Throws: ``BasaltError/io(operation:path:errno:)`` when `topics/` cannot be
     ///   listed (it is absent: an empty catalog).
     public static func topicDescriptions(directory: String) throws -> FileCatalog<TopicDescription> {
-        let topicsPath = directory + "/" + topicsDirectory
-        var catalog = FileCatalog<TopicDescription>()
-        guard Directory.exists(topicsPath) else { return catalog }
-        for name in try Directory.entries(topicsPath) {
-            let path = topicsPath + "/" + name
-            if name.hasSuffix(".json.tmp") {
-                catalog.leftovers.append(path)
-                continue
-            }
-            guard name.hasSuffix(".json") else {
-                catalog.others.append(path)
-                continue
-            }
-            do {
-                let file = try StorageFile(readingFrom: path)
-                let bytes = try file.read(count: Int(min(try file.size(), 1 << 20)), at: 0)
-                guard let description = TopicFile.decode(bytes) else {
-                    throw BasaltError.corruptLog(file: path, position: 0, reason: "not a topic description of version 1")
-                }
-                catalog.items.append(TopicDescription(
-                    name: description.name, partitions: description.partitions, config: description.config, file: path))
-            } catch let error as BasaltError {
-                catalog.damaged.append(.init(path: path, error: error))
+        try FileCatalog.read(directory: directory + "/" + topicsDirectory, leftoverSuffix: ".json.tmp",
+                             maxFileBytes: 1 << 20, reason: "not a topic description of version 1") { bytes, path in
+            TopicFile.decode(bytes).map {
+                TopicDescription(name: $0.name, partitions: $0.partitions, config: $0.config, file: path)
             }
         }
-        return catalog
     }
 }
