@@ -142,25 +142,6 @@ private func decompress(_ frame: [UInt8], expectedSize: Int = 0, limit: Int = 64
     try frame.withUnsafeBytes { try LZ4Frame.decompress($0, expectedSize: expectedSize, limit: limit) }
 }
 
-/// Runs `body`, which must throw ``BasaltError/corruptCompressedData(reason:)``;
-/// returns the reason.
-@discardableResult
-private func expectCorrupt(
-    _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> [UInt8]
-) -> String? {
-    do {
-        let output = try body()
-        Issue.record("expected corruptCompressedData, got \(output.count) bytes. \(comment.map { "\($0)" } ?? "")",
-                     sourceLocation: sourceLocation)
-    } catch BasaltError.corruptCompressedData(let reason) {
-        return reason
-    } catch {
-        Issue.record("expected corruptCompressedData, got \(error). \(comment.map { "\($0)" } ?? "")",
-                     sourceLocation: sourceLocation)
-    }
-    return nil
-}
-
 @Suite struct LZ4FrameTests {
     // MARK: - Encoder output
 
@@ -263,7 +244,7 @@ private func expectCorrupt(
     @Test func rejectsAContentSizeThatDisagreesWithTheBlocks() {
         for claimed: UInt64 in [2, 1000, .max] {
             let frame = frameHeader([0x68, 0x40] + littleEndian64(claimed)) + [0x01, 0x00, 0x00, 0x80, 0x78, 0, 0, 0, 0]
-            expectCorrupt("content size \(claimed)") { try decompress(frame) }
+            corruptReason("content size \(claimed)") { try decompress(frame) }
         }
     }
 
@@ -271,7 +252,7 @@ private func expectCorrupt(
         let block: [UInt8] = [0x01, 0x00, 0x00, 0x80, 0x78, 0, 0, 0, 0]
         #expect(try decompress(frameMagic + [0x60, 0x40, 0x82] + block) == [0x78])
         for checksum in [UInt8(0x1A), 0x83, 0x00, 0xFF] {
-            expectCorrupt("HC \(checksum)") { try decompress(frameMagic + [0x60, 0x40, checksum] + block) }
+            corruptReason("HC \(checksum)") { try decompress(frameMagic + [0x60, 0x40, checksum] + block) }
         }
     }
 
@@ -290,7 +271,7 @@ private func expectCorrupt(
             [0x60, 0xC0],  // reserved BD bit 7
         ]
         for descriptor in descriptors {
-            expectCorrupt("descriptor \(descriptor)") { try decompress(frameHeader(descriptor) + block) }
+            corruptReason("descriptor \(descriptor)") { try decompress(frameHeader(descriptor) + block) }
         }
     }
 
@@ -364,7 +345,7 @@ private func expectCorrupt(
                                                               contentChecksum: true, flushEvery: 1000))]
             for frame in frames {
                 for length in 0..<frame.count {
-                    expectCorrupt("\(length) of \(frame.count) bytes") { try decompress(Array(frame[..<length])) }
+                    corruptReason("\(length) of \(frame.count) bytes") { try decompress(Array(frame[..<length])) }
                 }
             }
         }
@@ -383,7 +364,7 @@ private func expectCorrupt(
             }
         }
         for length in lengths.sorted() {
-            expectCorrupt("\(length) of \(frame.count) bytes") { try decompress(Array(frame[..<length])) }
+            corruptReason("\(length) of \(frame.count) bytes") { try decompress(Array(frame[..<length])) }
         }
     }
 
@@ -399,7 +380,7 @@ private func expectCorrupt(
         for bit in 0..<(frame.count * 8) {
             var damaged = frame
             damaged[bit / 8] ^= 1 << (bit % 8)
-            expectCorrupt("bit \(bit) of \(frame.count) bytes") { try decompress(damaged) }
+            corruptReason("bit \(bit) of \(frame.count) bytes") { try decompress(damaged) }
         }
     }
 
@@ -412,7 +393,7 @@ private func expectCorrupt(
             for bit in 0..<8 {
                 var damaged = frame
                 damaged[byte] ^= 1 << bit
-                expectCorrupt("bit \(bit) of byte \(byte)") { try decompress(damaged) }
+                corruptReason("bit \(bit) of byte \(byte)") { try decompress(damaged) }
             }
         }
     }
@@ -438,20 +419,20 @@ private func expectCorrupt(
 
     @Test func rejectsBytesAfterTheEndMark() throws {
         let frame = try compress(Array("hello".utf8))
-        expectCorrupt { try decompress(frame + [0]) }
-        expectCorrupt { try decompress(frame + [0, 0, 0, 0]) }
-        expectCorrupt { try decompress(frame + frame) }
+        corruptReason { try decompress(frame + [0]) }
+        corruptReason { try decompress(frame + [0, 0, 0, 0]) }
+        corruptReason { try decompress(frame + frame) }
     }
 
     @Test func rejectsInputThatIsNoFrame() throws {
         var random = SeededGenerator(seed: 0x0F)
-        expectCorrupt { try decompress([]) }
-        expectCorrupt { try decompress(random.bytes(100)) }
-        expectCorrupt { try decompress(Array("hello, world".utf8)) }
+        corruptReason { try decompress([]) }
+        corruptReason { try decompress(random.bytes(100)) }
+        corruptReason { try decompress(Array("hello, world".utf8)) }
         // The legacy frame of `lz4 -l`.
-        expectCorrupt { try decompress([0x02, 0x21, 0x4C, 0x18, 0x01, 0x00, 0x00, 0x00, 0x10]) }
+        corruptReason { try decompress([0x02, 0x21, 0x4C, 0x18, 0x01, 0x00, 0x00, 0x00, 0x10]) }
         // A block larger than the descriptor's 64 KiB maximum.
-        expectCorrupt { try decompress(frameMagic + [0x60, 0x40, 0x82] + littleEndian32(65537) + [0x00]) }
+        corruptReason { try decompress(frameMagic + [0x60, 0x40, 0x82] + littleEndian32(65537) + [0x00]) }
     }
 
     // MARK: - Output limit
@@ -465,7 +446,7 @@ private func expectCorrupt(
                 #expect(try decompress(frame, expectedSize: expectedSize, limit: size) == input,
                         "exactly the limit of \(size), hint \(expectedSize)")
                 #expect(try decompress(frame, expectedSize: expectedSize, limit: size + 1) == input)
-                let reason = expectCorrupt("\(size) bytes over a limit of \(size - 1), hint \(expectedSize)") {
+                let reason = corruptReason("\(size) bytes over a limit of \(size - 1), hint \(expectedSize)") {
                     try decompress(frame, expectedSize: expectedSize, limit: size - 1)
                 }
                 #expect(reason?.contains("limit of \(size - 1) bytes") == true)
@@ -478,7 +459,7 @@ private func expectCorrupt(
         let zeros = [UInt8](repeating: 0, count: 64 << 20)
         let frame = try compress(zeros)
         #expect(frame.count < 1 << 20)
-        let reason = expectCorrupt { try decompress(frame, expectedSize: Int(Int32.max), limit: 1 << 20) }
+        let reason = corruptReason { try decompress(frame, expectedSize: Int(Int32.max), limit: 1 << 20) }
         #expect(reason?.contains("limit") == true)
     }
 

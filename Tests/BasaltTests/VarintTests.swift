@@ -2,21 +2,6 @@ import Testing
 
 @testable import Basalt
 
-/// SplitMix64: a seeded, deterministic generator, so every run checks the same values.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Encodes `value` with ``Varint/write(_:to:)-(Int64,_)`` into a buffer with guard
 /// bytes after it, checks the writer stayed inside ``Varint/size(of:)-(Int64)`` bytes.
 private func encode(_ value: Int64, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
@@ -121,7 +106,7 @@ private let knownEncodingCases: [(value: Int64, bytes: [UInt8])] = [
     }
 
     @Test func roundTripOfRandomValues() {
-        var random = SplitMix64(seed: 0x7A21_0001)
+        var random = SeededGenerator(seed: 0x7A21_0001)
         for _ in 0..<20_000 {
             // A random bit width first, so short encodings are as common as long ones.
             let bits = Int.random(in: 0...64, using: &random)
@@ -135,7 +120,7 @@ private let knownEncodingCases: [(value: Int64, bytes: [UInt8])] = [
     }
 
     @Test func readsASequenceAndAdvancesExactly() {
-        var random = SplitMix64(seed: 0x5E0)
+        var random = SeededGenerator(seed: 0x5E0)
         var values: [Int64] = []
         var bytes: [UInt8] = []
         for _ in 0..<1000 {
