@@ -90,11 +90,16 @@ public final class ProducerStateTable: Sendable {
         state = Mutex(State(producers: producers))
     }
 
-    /// The last sequence of a batch of `count` records starting at `firstSequence`,
-    /// wrapping past `Int32.max` to 0 as Kafka does.
-    public static func lastSequence(first firstSequence: Int32, count: Int32) -> Int32 {
-        let last = Int64(firstSequence) + Int64(count) - 1
-        return last > Int64(Int32.max) ? Int32(last - Int64(Int32.max) - 1) : Int32(last)
+    /// The last sequence of a batch whose records run from `firstSequence` over
+    /// `lastOffsetDelta + 1` offsets, wrapping past `Int32.max` to 0 as Kafka does.
+    ///
+    /// Both fields come from a batch header (a client's or the log's), so any pair of
+    /// values gives an answer: the sum is taken in 64 bits; above `Int32.max` it wraps to 0
+    /// and up, and a negative sum (only from headers that fail validation) is truncated.
+    public static func lastSequence(first firstSequence: Int32, lastOffsetDelta: Int32) -> Int32 {
+        let last = Int64(firstSequence) + Int64(lastOffsetDelta)
+        guard last > Int64(Int32.max) else { return Int32(truncatingIfNeeded: last) }
+        return Int32(truncatingIfNeeded: (last - Int64(Int32.max) - 1) % (Int64(Int32.max) + 1))
     }
 
     static func nextSequence(after sequence: Int32) -> Int32 {
@@ -162,7 +167,7 @@ public final class ProducerStateTable: Sendable {
         guard header.producerId >= 0, header.baseSequence >= 0 else { return }
         let batch = BatchMetadata(
             firstSequence: header.baseSequence,
-            lastSequence: Self.lastSequence(first: header.baseSequence, count: header.lastOffsetDelta + 1),
+            lastSequence: Self.lastSequence(first: header.baseSequence, lastOffsetDelta: header.lastOffsetDelta),
             firstOffset: header.baseOffset, lastOffset: header.lastOffset)
         state.withLock { Self.apply(&$0.producers, producerId: header.producerId, epoch: header.producerEpoch, batch: batch) }
     }

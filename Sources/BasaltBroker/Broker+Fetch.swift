@@ -25,7 +25,11 @@ extension Broker {
             let plan = planFetch(request, version: version)
             if plan.recordBytes >= Int(request.minBytes) || plan.hasError || ContinuousClock.now >= deadline || isDraining {
                 for (topic, bytes) in plan.bytesByTopic { metrics.recordFetch(topic: topic, bytes: bytes) }
-                return .respond(FetchResponseEncoder.encode(plan.topics, correlationId: header.correlationId, version: version))
+                do {
+                    return .respond(try FetchResponseEncoder.encode(plan.topics, correlationId: header.correlationId, version: version))
+                } catch {
+                    return unencodable(error, api: .fetch)
+                }
             }
             await notifier.wait(for: partitions, seenVersion: seen, until: deadline)
         }

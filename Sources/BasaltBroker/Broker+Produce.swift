@@ -90,6 +90,13 @@ extension Broker {
             return failure(.corruptMessage, "batch length does not match the bytes sent")
         }
         guard header.totalSize == bytes.count else { return failure(.invalidRecord, "more than one batch for a partition") }
+        // The counts are checked here, before the producer table does arithmetic with them;
+        // the append checks them again, with the CRC.
+        do {
+            try header.validate(available: bytes.count)
+        } catch {
+            return failure(.corruptMessage, "\(error)")
+        }
         guard !header.isTransactional, !header.isControl else {
             return failure(.invalidTxnState, "transactions are not supported")
         }
@@ -100,14 +107,16 @@ extension Broker {
         var reservation: ProducerStateTable.Reservation?
         var table: ProducerStateTable?
         if header.producerId >= 0 {
+            let loaded: ProducerStateTable
             do {
-                table = try producerStates.table(for: partition, log: log)
+                loaded = try producerStates.table(for: partition, log: log)
             } catch {
                 logger.error("cannot load producer state: \(error)", metadata: ["partition": "\(partition)"])
                 return failure(.kafkaStorageError)
             }
-            let lastSequence = ProducerStateTable.lastSequence(first: header.baseSequence, count: header.lastOffsetDelta + 1)
-            var verdict = table!.check(producerId: header.producerId, epoch: header.producerEpoch,
+            table = loaded
+            let lastSequence = ProducerStateTable.lastSequence(first: header.baseSequence, lastOffsetDelta: header.lastOffsetDelta)
+            var verdict = loaded.check(producerId: header.producerId, epoch: header.producerEpoch,
                                        firstSequence: header.baseSequence, lastSequence: lastSequence)
             // A retry racing its own original: wait for the original to land, then answer
             // as a duplicate.
@@ -115,7 +124,7 @@ extension Broker {
             while verdict == .inFlight, waited < 30_000 {
                 try? await Task.sleep(for: .milliseconds(2))
                 waited += 2
-                verdict = table!.check(producerId: header.producerId, epoch: header.producerEpoch,
+                verdict = loaded.check(producerId: header.producerId, epoch: header.producerEpoch,
                                        firstSequence: header.baseSequence, lastSequence: lastSequence)
             }
             switch verdict {

@@ -190,10 +190,25 @@ public final class Broker: Sendable {
     /// The APIs and versions this broker advertises: everything BasaltKafka implements.
     static let advertisedApis: [ApiVersionsResponse.ApiVersion] = ApiVersionsResponse.supportedApiKeys
 
+    /// Encodes `response` for the request `header` came with.
+    ///
+    /// Responses echo what requests carried (names, member ids, metadata), so a response
+    /// may not be encodable; that closes this one connection, like a malformed request.
     func respond(_ response: KafkaResponse, to header: RequestHeader) -> RequestOutcome {
         var buffer = ByteBufferAllocator().buffer(capacity: 256)
-        response.encodeFrame(correlationId: header.correlationId, version: header.apiVersion, into: &buffer)
+        do {
+            try response.encodeFrame(correlationId: header.correlationId, version: header.apiVersion, into: &buffer)
+        } catch {
+            return unencodable(error, api: header.apiKey)
+        }
         return .respond(ResponseFrame(bytes: buffer))
+    }
+
+    /// What a request whose response cannot be encoded gets: a closed connection, counted
+    /// with the rejected requests.
+    func unencodable(_ error: KafkaEncodingError, api: ApiKey) -> RequestOutcome {
+        metrics.recordRejectedRequest()
+        return .close(reason: "\(api) response not encodable: \(error)")
     }
 
     /// What a frame that does not decode gets: an ApiVersions v0 error body for an
@@ -206,9 +221,8 @@ public final class Broker: Sendable {
             let body = ApiVersionsResponse(
                 errorCode: .unsupportedVersion,
                 apiKeys: Self.advertisedApis.filter { $0.apiKey == ApiKey.apiVersions.rawValue })
-            var buffer = ByteBufferAllocator().buffer(capacity: 32)
-            KafkaResponse.apiVersions(body).encodeFrame(correlationId: correlationId, version: 0, into: &buffer)
-            return .respond(ResponseFrame(bytes: buffer))
+            return respond(.apiVersions(body), to: RequestHeader(
+                apiKey: .apiVersions, apiVersion: 0, correlationId: correlationId, clientId: nil))
         case .unsupportedVersion(let apiKey, let version, _):
             return .close(reason: "unsupported version \(version) of \(apiKey)")
         case .unknownApiKey(let key, _):

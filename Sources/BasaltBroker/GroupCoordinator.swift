@@ -30,6 +30,28 @@ actor GroupCoordinator {
 
     // MARK: - JoinGroup
 
+    /// The longest client-id prefix of a member id, in UTF-8 bytes.
+    ///
+    /// Kafka builds member ids as `<client id>-<UUID>`; a client id may be up to 32767
+    /// bytes, so the whole of it would not fit the int16 length of the member id that
+    /// every group response echoes. The prefix is only for people reading logs.
+    static let maxMemberIdPrefixBytes = 255
+
+    /// The client id, or "member" when it is empty, cut on a character boundary to at most
+    /// ``maxMemberIdPrefixBytes`` bytes.
+    static func memberIdPrefix(clientId: String) -> String {
+        guard !clientId.isEmpty else { return "member" }
+        var bytes = 0
+        var end = clientId.startIndex
+        while end < clientId.endIndex {
+            let next = clientId.index(after: end)
+            bytes += clientId.utf8.distance(from: end, to: next)
+            guard bytes <= maxMemberIdPrefixBytes else { break }
+            end = next
+        }
+        return String(clientId[..<end])
+    }
+
     func join(_ request: JoinGroupRequest, version: Int16, clientId: String) async -> JoinGroupResponse {
         func failure(_ code: KafkaErrorCode, memberId: String = "") -> JoinGroupResponse {
             JoinGroupResponse(errorCode: code, generationId: -1, protocolName: "", leader: "", memberId: memberId)
@@ -56,7 +78,7 @@ actor GroupCoordinator {
         let now = ContinuousClock.now
         var memberId = request.memberId
         if memberId.isEmpty {
-            memberId = (clientId.isEmpty ? "member" : clientId) + "-" + UUID().uuidString.lowercased()
+            memberId = Self.memberIdPrefix(clientId: clientId) + "-" + UUID().uuidString.lowercased()
             if version >= 4 {
                 // KIP-394: the client must come back with this id; until then it is pending.
                 group.pendingMembers[memberId] = now + .milliseconds(Int(request.sessionTimeoutMs))

@@ -22,7 +22,9 @@ public struct ApiVersionsRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.apiVersions.supportedVersions.contains(version))
+        guard ApiKey.apiVersions.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .apiVersions, version: version, correlationId: 0)
+        }
         self.init()
         if version >= 3 {
             clientSoftwareName = try buffer.readKafkaString(compact: true)
@@ -32,11 +34,13 @@ public struct ApiVersionsRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.apiVersions.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.apiVersions.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .apiVersions, version: version)
+        }
         if version >= 3 {
-            buffer.writeKafkaString(clientSoftwareName, compact: true)
-            buffer.writeKafkaString(clientSoftwareVersion, compact: true)
+            try buffer.writeKafkaString(clientSoftwareName, compact: true)
+            try buffer.writeKafkaString(clientSoftwareVersion, compact: true)
             buffer.writeKafkaEmptyTaggedFields()
         }
     }

@@ -37,7 +37,7 @@ public struct ApiVersionsResponse: Sendable, Equatable {
             }
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt16(apiKey)
             buffer.writeKafkaInt16(minVersion)
             buffer.writeKafkaInt16(maxVersion)
@@ -73,7 +73,9 @@ public struct ApiVersionsResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.apiVersions.supportedVersions.contains(version))
+        guard ApiKey.apiVersions.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .apiVersions, version: version, correlationId: 0)
+        }
         let flexible = version >= 3
         errorCode = try buffer.readKafkaErrorCode()
         apiKeys = try buffer.readKafkaArray(version: version, compact: flexible)
@@ -84,11 +86,13 @@ public struct ApiVersionsResponse: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.apiVersions.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.apiVersions.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .apiVersions, version: version)
+        }
         let flexible = version >= 3
         buffer.writeKafkaErrorCode(errorCode)
-        buffer.writeKafkaArray(apiKeys, version: version, compact: flexible)
+        try buffer.writeKafkaArray(apiKeys, version: version, compact: flexible)
         if version >= 1 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }

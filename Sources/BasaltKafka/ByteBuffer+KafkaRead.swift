@@ -15,8 +15,10 @@ extension ByteBuffer {
 
     /// Reads a big-endian `int8` (also used for `bool`).
     public mutating func readKafkaInt8() throws(KafkaProtocolError) -> Int8 {
-        try requireKafkaBytes(1)
-        return readInteger(as: Int8.self)!
+        guard let value = readInteger(as: Int8.self) else {
+            throw .truncated(needed: 1, available: readableBytes)
+        }
+        return value
     }
 
     /// Reads a Kafka `bool`: one byte, non-zero is `true`.
@@ -26,27 +28,35 @@ extension ByteBuffer {
 
     /// Reads a big-endian `int16`.
     public mutating func readKafkaInt16() throws(KafkaProtocolError) -> Int16 {
-        try requireKafkaBytes(2)
-        return readInteger(endianness: .big, as: Int16.self)!
+        guard let value = readInteger(endianness: .big, as: Int16.self) else {
+            throw .truncated(needed: 2, available: readableBytes)
+        }
+        return value
     }
 
     /// Reads a big-endian `int32`.
     public mutating func readKafkaInt32() throws(KafkaProtocolError) -> Int32 {
-        try requireKafkaBytes(4)
-        return readInteger(endianness: .big, as: Int32.self)!
+        guard let value = readInteger(endianness: .big, as: Int32.self) else {
+            throw .truncated(needed: 4, available: readableBytes)
+        }
+        return value
     }
 
     /// Reads a big-endian `int64`.
     public mutating func readKafkaInt64() throws(KafkaProtocolError) -> Int64 {
-        try requireKafkaBytes(8)
-        return readInteger(endianness: .big, as: Int64.self)!
+        guard let value = readInteger(endianness: .big, as: Int64.self) else {
+            throw .truncated(needed: 8, available: readableBytes)
+        }
+        return value
     }
 
     /// Reads a 16-byte `uuid` as two big-endian halves.
     public mutating func readKafkaUUID() throws(KafkaProtocolError) -> KafkaUUID {
         try requireKafkaBytes(16)
-        let high = readInteger(endianness: .big, as: UInt64.self)!
-        let low = readInteger(endianness: .big, as: UInt64.self)!
+        guard let high = readInteger(endianness: .big, as: UInt64.self),
+              let low = readInteger(endianness: .big, as: UInt64.self) else {
+            throw .truncated(needed: 16, available: readableBytes)
+        }
         return KafkaUUID(high: high, low: low)
     }
 
@@ -58,8 +68,9 @@ extension ByteBuffer {
         var value: UInt32 = 0
         var shift: UInt32 = 0
         for index in 0..<5 {
-            try requireKafkaBytes(1)
-            let byte = readInteger(as: UInt8.self)!
+            guard let byte = readInteger(as: UInt8.self) else {
+                throw .truncated(needed: 1, available: 0)
+            }
             if index == 4 && byte > 0x0F {
                 throw .malformedVarint
             }
@@ -77,8 +88,9 @@ extension ByteBuffer {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         for index in 0..<10 {
-            try requireKafkaBytes(1)
-            let byte = readInteger(as: UInt8.self)!
+            guard let byte = readInteger(as: UInt8.self) else {
+                throw .truncated(needed: 1, available: 0)
+            }
             if index == 9 && byte > 0x01 {
                 throw .malformedVarint
             }
@@ -125,8 +137,15 @@ extension ByteBuffer {
     }
 
     /// Reads a nullable string: `int16` length (−1 = null) or, if `compact`, uvarint length+1
-    /// (0 = null), followed by UTF-8 bytes. Malformed UTF-8 is repaired with U+FFFD, as Kafka's
-    /// Java decoder does.
+    /// (0 = null), followed by UTF-8 bytes.
+    ///
+    /// The bytes must be valid UTF-8. Kafka's Java decoder repairs malformed UTF-8 with U+FFFD,
+    /// but each replacement is three bytes, so a repaired name can come back three times longer
+    /// than it arrived and no longer fit the int16 length when it is echoed in a response.
+    /// Rejecting it keeps every decoded string encodable.
+    ///
+    /// - Throws: ``KafkaProtocolError/invalidLength(_:)`` above 32767 bytes,
+    ///   ``KafkaProtocolError/invalidUTF8(byteCount:)`` for malformed UTF-8.
     public mutating func readKafkaNullableString(compact: Bool = false) throws(KafkaProtocolError) -> String? {
         guard let length = try readKafkaLength(compact: compact, wide: false) else {
             return nil
@@ -135,7 +154,11 @@ extension ByteBuffer {
             throw .invalidLength(Int64(length))
         }
         try requireKafkaBytes(length)
-        return readString(length: length)!
+        guard let bytes = readSlice(length: length),
+              let string = String(validating: bytes.readableBytesView, as: UTF8.self) else {
+            throw .invalidUTF8(byteCount: length)
+        }
+        return string
     }
 
     /// Reads a non-nullable string (see ``readKafkaNullableString(compact:)``).
@@ -154,8 +177,10 @@ extension ByteBuffer {
         guard let length = try readKafkaLength(compact: compact, wide: true) else {
             return nil
         }
-        try requireKafkaBytes(length)
-        return readSlice(length: length)!
+        guard let bytes = readSlice(length: length) else {
+            throw .truncated(needed: length, available: readableBytes)
+        }
+        return bytes
     }
 
     /// Reads non-nullable bytes as a zero-copy slice.

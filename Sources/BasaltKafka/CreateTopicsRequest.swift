@@ -28,9 +28,9 @@ public struct CreateTopicsRequest: Sendable, Equatable {
             brokerIds = try buffer.readKafkaInt32Array()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partitionIndex)
-            buffer.writeKafkaInt32Array(brokerIds)
+            try buffer.writeKafkaInt32Array(brokerIds)
         }
     }
 
@@ -52,9 +52,9 @@ public struct CreateTopicsRequest: Sendable, Equatable {
             value = try buffer.readKafkaNullableString()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaNullableString(value)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaNullableString(value)
         }
     }
 
@@ -91,12 +91,12 @@ public struct CreateTopicsRequest: Sendable, Equatable {
             configs = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
             buffer.writeKafkaInt32(numPartitions)
             buffer.writeKafkaInt16(replicationFactor)
-            buffer.writeKafkaArray(assignments, version: version)
-            buffer.writeKafkaArray(configs, version: version)
+            try buffer.writeKafkaArray(assignments, version: version)
+            try buffer.writeKafkaArray(configs, version: version)
         }
     }
 
@@ -116,16 +116,20 @@ public struct CreateTopicsRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.createTopics.supportedVersions.contains(version))
+        guard ApiKey.createTopics.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .createTopics, version: version, correlationId: 0)
+        }
         topics = try buffer.readKafkaArray(version: version)
         timeoutMs = try buffer.readKafkaInt32()
         validateOnly = version >= 1 ? try buffer.readKafkaBool() : false
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.createTopics.supportedVersions.contains(version))
-        buffer.writeKafkaArray(topics, version: version)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.createTopics.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .createTopics, version: version)
+        }
+        try buffer.writeKafkaArray(topics, version: version)
         buffer.writeKafkaInt32(timeoutMs)
         if version >= 1 {
             buffer.writeKafkaBool(validateOnly)

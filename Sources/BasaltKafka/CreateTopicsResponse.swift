@@ -29,11 +29,11 @@ public struct CreateTopicsResponse: Sendable, Equatable {
             errorMessage = version >= 1 ? try buffer.readKafkaNullableString() : nil
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
             buffer.writeKafkaErrorCode(errorCode)
             if version >= 1 {
-                buffer.writeKafkaNullableString(errorMessage)
+                try buffer.writeKafkaNullableString(errorMessage)
             }
         }
     }
@@ -51,17 +51,21 @@ public struct CreateTopicsResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.createTopics.supportedVersions.contains(version))
+        guard ApiKey.createTopics.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .createTopics, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 2 ? try buffer.readKafkaInt32() : 0
         topics = try buffer.readKafkaArray(version: version)
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.createTopics.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.createTopics.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .createTopics, version: version)
+        }
         if version >= 2 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
     }
 }

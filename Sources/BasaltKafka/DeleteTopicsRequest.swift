@@ -20,15 +20,19 @@ public struct DeleteTopicsRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.deleteTopics.supportedVersions.contains(version))
+        guard ApiKey.deleteTopics.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .deleteTopics, version: version, correlationId: 0)
+        }
         topicNames = try buffer.readKafkaStringArray()
         timeoutMs = try buffer.readKafkaInt32()
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.deleteTopics.supportedVersions.contains(version))
-        buffer.writeKafkaStringArray(topicNames)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.deleteTopics.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .deleteTopics, version: version)
+        }
+        try buffer.writeKafkaStringArray(topicNames)
         buffer.writeKafkaInt32(timeoutMs)
     }
 }

@@ -25,8 +25,8 @@ public struct DeleteTopicsResponse: Sendable, Equatable {
             errorCode = try buffer.readKafkaErrorCode()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
             buffer.writeKafkaErrorCode(errorCode)
         }
     }
@@ -44,17 +44,21 @@ public struct DeleteTopicsResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.deleteTopics.supportedVersions.contains(version))
+        guard ApiKey.deleteTopics.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .deleteTopics, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 1 ? try buffer.readKafkaInt32() : 0
         responses = try buffer.readKafkaArray(version: version)
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.deleteTopics.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.deleteTopics.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .deleteTopics, version: version)
+        }
         if version >= 1 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }
-        buffer.writeKafkaArray(responses, version: version)
+        try buffer.writeKafkaArray(responses, version: version)
     }
 }

@@ -32,10 +32,10 @@ public struct DescribeConfigsRequest: Sendable, Equatable {
             }
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt8(resourceType)
-            buffer.writeKafkaString(resourceName)
-            buffer.writeKafkaNullableArray(configurationKeys) { $0.writeKafkaString($1) }
+            try buffer.writeKafkaString(resourceName)
+            try buffer.writeKafkaNullableArray(configurationKeys) { (buffer: inout ByteBuffer, element) throws(KafkaEncodingError) in try buffer.writeKafkaString(element) }
         }
     }
 
@@ -52,15 +52,19 @@ public struct DescribeConfigsRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.describeConfigs.supportedVersions.contains(version))
+        guard ApiKey.describeConfigs.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .describeConfigs, version: version, correlationId: 0)
+        }
         resources = try buffer.readKafkaArray(version: version)
         includeSynonyms = version >= 1 ? try buffer.readKafkaBool() : false
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.describeConfigs.supportedVersions.contains(version))
-        buffer.writeKafkaArray(resources, version: version)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.describeConfigs.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .describeConfigs, version: version)
+        }
+        try buffer.writeKafkaArray(resources, version: version)
         if version >= 1 {
             buffer.writeKafkaBool(includeSynonyms)
         }

@@ -35,9 +35,9 @@ public struct DescribeConfigsResponse: Sendable, Equatable {
             source = try buffer.readKafkaInt8()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaNullableString(value)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaNullableString(value)
             buffer.writeKafkaInt8(source)
         }
     }
@@ -83,9 +83,9 @@ public struct DescribeConfigsResponse: Sendable, Equatable {
             synonyms = version >= 1 ? try buffer.readKafkaArray(version: version) : []
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaNullableString(value)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaNullableString(value)
             buffer.writeKafkaBool(readOnly)
             if version == 0 {
                 buffer.writeKafkaBool(isDefault)
@@ -95,7 +95,7 @@ public struct DescribeConfigsResponse: Sendable, Equatable {
             }
             buffer.writeKafkaBool(isSensitive)
             if version >= 1 {
-                buffer.writeKafkaArray(synonyms, version: version)
+                try buffer.writeKafkaArray(synonyms, version: version)
             }
         }
     }
@@ -133,12 +133,12 @@ public struct DescribeConfigsResponse: Sendable, Equatable {
             configs = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaErrorCode(errorCode)
-            buffer.writeKafkaNullableString(errorMessage)
+            try buffer.writeKafkaNullableString(errorMessage)
             buffer.writeKafkaInt8(resourceType)
-            buffer.writeKafkaString(resourceName)
-            buffer.writeKafkaArray(configs, version: version)
+            try buffer.writeKafkaString(resourceName)
+            try buffer.writeKafkaArray(configs, version: version)
         }
     }
 
@@ -155,15 +155,19 @@ public struct DescribeConfigsResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.describeConfigs.supportedVersions.contains(version))
+        guard ApiKey.describeConfigs.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .describeConfigs, version: version, correlationId: 0)
+        }
         throttleTimeMs = try buffer.readKafkaInt32()
         results = try buffer.readKafkaArray(version: version)
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.describeConfigs.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.describeConfigs.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .describeConfigs, version: version)
+        }
         buffer.writeKafkaInt32(throttleTimeMs)
-        buffer.writeKafkaArray(results, version: version)
+        try buffer.writeKafkaArray(results, version: version)
     }
 }

@@ -53,7 +53,7 @@ public struct FetchRequest: Sendable, Equatable {
             partitionMaxBytes = try buffer.readKafkaInt32()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partition)
             if version >= 9 {
                 buffer.writeKafkaInt32(currentLeaderEpoch)
@@ -84,9 +84,9 @@ public struct FetchRequest: Sendable, Equatable {
             partitions = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(topic)
-            buffer.writeKafkaArray(partitions, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(topic)
+            try buffer.writeKafkaArray(partitions, version: version)
         }
     }
 
@@ -108,9 +108,9 @@ public struct FetchRequest: Sendable, Equatable {
             partitions = try buffer.readKafkaInt32Array()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(topic)
-            buffer.writeKafkaInt32Array(partitions)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(topic)
+            try buffer.writeKafkaInt32Array(partitions)
         }
     }
 
@@ -162,7 +162,9 @@ public struct FetchRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.fetch.supportedVersions.contains(version))
+        guard ApiKey.fetch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .fetch, version: version, correlationId: 0)
+        }
         replicaId = try buffer.readKafkaInt32()
         maxWaitMs = try buffer.readKafkaInt32()
         minBytes = try buffer.readKafkaInt32()
@@ -181,8 +183,10 @@ public struct FetchRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.fetch.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.fetch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .fetch, version: version)
+        }
         buffer.writeKafkaInt32(replicaId)
         buffer.writeKafkaInt32(maxWaitMs)
         buffer.writeKafkaInt32(minBytes)
@@ -192,12 +196,12 @@ public struct FetchRequest: Sendable, Equatable {
             buffer.writeKafkaInt32(sessionId)
             buffer.writeKafkaInt32(sessionEpoch)
         }
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
         if version >= 7 {
-            buffer.writeKafkaArray(forgottenTopicsData, version: version)
+            try buffer.writeKafkaArray(forgottenTopicsData, version: version)
         }
         if version >= 11 {
-            buffer.writeKafkaString(rackId)
+            try buffer.writeKafkaString(rackId)
         }
     }
 }

@@ -33,7 +33,7 @@ public struct FetchResponse: Sendable, Equatable {
             firstOffset = try buffer.readKafkaInt64()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt64(producerId)
             buffer.writeKafkaInt64(firstOffset)
         }
@@ -90,7 +90,7 @@ public struct FetchResponse: Sendable, Equatable {
             records = try buffer.readKafkaNullableBytes()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partitionIndex)
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt64(highWatermark)
@@ -98,11 +98,11 @@ public struct FetchResponse: Sendable, Equatable {
             if version >= 5 {
                 buffer.writeKafkaInt64(logStartOffset)
             }
-            buffer.writeKafkaNullableArray(abortedTransactions, version: version)
+            try buffer.writeKafkaNullableArray(abortedTransactions, version: version)
             if version >= 11 {
                 buffer.writeKafkaInt32(preferredReadReplica)
             }
-            buffer.writeKafkaNullableBytes(records)
+            try buffer.writeKafkaNullableBytes(records)
         }
     }
 
@@ -124,9 +124,9 @@ public struct FetchResponse: Sendable, Equatable {
             partitions = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(topic)
-            buffer.writeKafkaArray(partitions, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(topic)
+            try buffer.writeKafkaArray(partitions, version: version)
         }
     }
 
@@ -154,7 +154,9 @@ public struct FetchResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.fetch.supportedVersions.contains(version))
+        guard ApiKey.fetch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .fetch, version: version, correlationId: 0)
+        }
         throttleTimeMs = try buffer.readKafkaInt32()
         if version >= 7 {
             errorCode = try buffer.readKafkaErrorCode()
@@ -167,13 +169,15 @@ public struct FetchResponse: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.fetch.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.fetch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .fetch, version: version)
+        }
         buffer.writeKafkaInt32(throttleTimeMs)
         if version >= 7 {
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt32(sessionId)
         }
-        buffer.writeKafkaArray(responses, version: version)
+        try buffer.writeKafkaArray(responses, version: version)
     }
 }

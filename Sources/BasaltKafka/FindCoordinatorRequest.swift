@@ -20,15 +20,19 @@ public struct FindCoordinatorRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.findCoordinator.supportedVersions.contains(version))
+        guard ApiKey.findCoordinator.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .findCoordinator, version: version, correlationId: 0)
+        }
         key = try buffer.readKafkaString()
         keyType = version >= 1 ? try buffer.readKafkaInt8() : 0
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.findCoordinator.supportedVersions.contains(version))
-        buffer.writeKafkaString(key)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.findCoordinator.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .findCoordinator, version: version)
+        }
+        try buffer.writeKafkaString(key)
         if version >= 1 {
             buffer.writeKafkaInt8(keyType)
         }

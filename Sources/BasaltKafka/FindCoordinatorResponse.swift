@@ -43,7 +43,9 @@ public struct FindCoordinatorResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.findCoordinator.supportedVersions.contains(version))
+        guard ApiKey.findCoordinator.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .findCoordinator, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 1 ? try buffer.readKafkaInt32() : 0
         errorCode = try buffer.readKafkaErrorCode()
         errorMessage = version >= 1 ? try buffer.readKafkaNullableString() : nil
@@ -53,17 +55,19 @@ public struct FindCoordinatorResponse: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.findCoordinator.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.findCoordinator.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .findCoordinator, version: version)
+        }
         if version >= 1 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }
         buffer.writeKafkaErrorCode(errorCode)
         if version >= 1 {
-            buffer.writeKafkaNullableString(errorMessage)
+            try buffer.writeKafkaNullableString(errorMessage)
         }
         buffer.writeKafkaInt32(nodeId)
-        buffer.writeKafkaString(host)
+        try buffer.writeKafkaString(host)
         buffer.writeKafkaInt32(port)
     }
 }

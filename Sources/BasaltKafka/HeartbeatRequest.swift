@@ -28,7 +28,9 @@ public struct HeartbeatRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.heartbeat.supportedVersions.contains(version))
+        guard ApiKey.heartbeat.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .heartbeat, version: version, correlationId: 0)
+        }
         groupId = try buffer.readKafkaString()
         generationId = try buffer.readKafkaInt32()
         memberId = try buffer.readKafkaString()
@@ -36,13 +38,15 @@ public struct HeartbeatRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.heartbeat.supportedVersions.contains(version))
-        buffer.writeKafkaString(groupId)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.heartbeat.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .heartbeat, version: version)
+        }
+        try buffer.writeKafkaString(groupId)
         buffer.writeKafkaInt32(generationId)
-        buffer.writeKafkaString(memberId)
+        try buffer.writeKafkaString(memberId)
         if version >= 3 {
-            buffer.writeKafkaNullableString(groupInstanceId)
+            try buffer.writeKafkaNullableString(groupInstanceId)
         }
     }
 }

@@ -20,14 +20,18 @@ public struct HeartbeatResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.heartbeat.supportedVersions.contains(version))
+        guard ApiKey.heartbeat.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .heartbeat, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 1 ? try buffer.readKafkaInt32() : 0
         errorCode = try buffer.readKafkaErrorCode()
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.heartbeat.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.heartbeat.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .heartbeat, version: version)
+        }
         if version >= 1 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }

@@ -33,7 +33,9 @@ public struct InitProducerIdRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.initProducerId.supportedVersions.contains(version))
+        guard ApiKey.initProducerId.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .initProducerId, version: version, correlationId: 0)
+        }
         let flexible = ApiKey.initProducerId.isFlexible(version)
         transactionalId = try buffer.readKafkaNullableString(compact: flexible)
         transactionTimeoutMs = try buffer.readKafkaInt32()
@@ -50,10 +52,12 @@ public struct InitProducerIdRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.initProducerId.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.initProducerId.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .initProducerId, version: version)
+        }
         let flexible = ApiKey.initProducerId.isFlexible(version)
-        buffer.writeKafkaNullableString(transactionalId, compact: flexible)
+        try buffer.writeKafkaNullableString(transactionalId, compact: flexible)
         buffer.writeKafkaInt32(transactionTimeoutMs)
         if version >= 3 {
             buffer.writeKafkaInt64(producerId)

@@ -32,7 +32,9 @@ public struct InitProducerIdResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.initProducerId.supportedVersions.contains(version))
+        guard ApiKey.initProducerId.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .initProducerId, version: version, correlationId: 0)
+        }
         throttleTimeMs = try buffer.readKafkaInt32()
         errorCode = try buffer.readKafkaErrorCode()
         producerId = try buffer.readKafkaInt64()
@@ -43,8 +45,10 @@ public struct InitProducerIdResponse: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.initProducerId.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.initProducerId.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .initProducerId, version: version)
+        }
         buffer.writeKafkaInt32(throttleTimeMs)
         buffer.writeKafkaErrorCode(errorCode)
         buffer.writeKafkaInt64(producerId)

@@ -30,9 +30,9 @@ public struct JoinGroupRequest: Sendable, Equatable {
             metadata = try buffer.readKafkaBytes()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaBytes(metadata)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaBytes(metadata)
         }
     }
 
@@ -72,7 +72,9 @@ public struct JoinGroupRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.joinGroup.supportedVersions.contains(version))
+        guard ApiKey.joinGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .joinGroup, version: version, correlationId: 0)
+        }
         groupId = try buffer.readKafkaString()
         sessionTimeoutMs = try buffer.readKafkaInt32()
         rebalanceTimeoutMs = version >= 1 ? try buffer.readKafkaInt32() : -1
@@ -83,18 +85,20 @@ public struct JoinGroupRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.joinGroup.supportedVersions.contains(version))
-        buffer.writeKafkaString(groupId)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.joinGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .joinGroup, version: version)
+        }
+        try buffer.writeKafkaString(groupId)
         buffer.writeKafkaInt32(sessionTimeoutMs)
         if version >= 1 {
             buffer.writeKafkaInt32(rebalanceTimeoutMs)
         }
-        buffer.writeKafkaString(memberId)
+        try buffer.writeKafkaString(memberId)
         if version >= 5 {
-            buffer.writeKafkaNullableString(groupInstanceId)
+            try buffer.writeKafkaNullableString(groupInstanceId)
         }
-        buffer.writeKafkaString(protocolType)
-        buffer.writeKafkaArray(protocols, version: version)
+        try buffer.writeKafkaString(protocolType)
+        try buffer.writeKafkaArray(protocols, version: version)
     }
 }

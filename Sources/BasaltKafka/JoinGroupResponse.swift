@@ -34,12 +34,12 @@ public struct JoinGroupResponse: Sendable, Equatable {
             metadata = try buffer.readKafkaBytes()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(memberId)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(memberId)
             if version >= 5 {
-                buffer.writeKafkaNullableString(groupInstanceId)
+                try buffer.writeKafkaNullableString(groupInstanceId)
             }
-            buffer.writeKafkaBytes(metadata)
+            try buffer.writeKafkaBytes(metadata)
         }
     }
 
@@ -79,7 +79,9 @@ public struct JoinGroupResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.joinGroup.supportedVersions.contains(version))
+        guard ApiKey.joinGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .joinGroup, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 2 ? try buffer.readKafkaInt32() : 0
         errorCode = try buffer.readKafkaErrorCode()
         generationId = try buffer.readKafkaInt32()
@@ -90,16 +92,18 @@ public struct JoinGroupResponse: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.joinGroup.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.joinGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .joinGroup, version: version)
+        }
         if version >= 2 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }
         buffer.writeKafkaErrorCode(errorCode)
         buffer.writeKafkaInt32(generationId)
-        buffer.writeKafkaString(protocolName)
-        buffer.writeKafkaString(leader)
-        buffer.writeKafkaString(memberId)
-        buffer.writeKafkaArray(members, version: version)
+        try buffer.writeKafkaString(protocolName)
+        try buffer.writeKafkaString(leader)
+        try buffer.writeKafkaString(memberId)
+        try buffer.writeKafkaArray(members, version: version)
     }
 }

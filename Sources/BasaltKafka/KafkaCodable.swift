@@ -6,7 +6,7 @@ protocol KafkaCodable: Sendable, Equatable {
     /// Decodes one value of the given API version.
     init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError)
     /// Encodes one value in the given API version.
-    func encode(into buffer: inout ByteBuffer, version: Int16)
+    func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError)
 }
 
 extension ByteBuffer {
@@ -31,14 +31,18 @@ extension ByteBuffer {
     /// Writes a nullable array of `Element`s in the given API version.
     mutating func writeKafkaNullableArray<Element: KafkaCodable>(
         _ elements: [Element]?, version: Int16, compact: Bool = false
-    ) {
-        writeKafkaNullableArray(elements, compact: compact) { $1.encode(into: &$0, version: version) }
+    ) throws(KafkaEncodingError) {
+        try writeKafkaNullableArray(elements, compact: compact) { (buffer: inout ByteBuffer, element: Element) throws(KafkaEncodingError) in
+            try element.encode(into: &buffer, version: version)
+        }
     }
 
     /// Writes a non-nullable array of `Element`s in the given API version.
     mutating func writeKafkaArray<Element: KafkaCodable>(
         _ elements: [Element], version: Int16, compact: Bool = false
-    ) {
-        writeKafkaNullableArray(elements, compact: compact) { $1.encode(into: &$0, version: version) }
+    ) throws(KafkaEncodingError) {
+        try writeKafkaNullableArray(elements, compact: compact) { (buffer: inout ByteBuffer, element: Element) throws(KafkaEncodingError) in
+            try element.encode(into: &buffer, version: version)
+        }
     }
 }

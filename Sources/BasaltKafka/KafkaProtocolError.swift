@@ -8,6 +8,8 @@ public enum KafkaProtocolError: Error, Equatable, Sendable {
     /// A length or element count is negative (other than the −1 that marks null) or larger than
     /// the encoding allows (a string longer than 32767 bytes, a compact length above `Int32.max`).
     case invalidLength(Int64)
+    /// A string's bytes are not valid UTF-8.
+    case invalidUTF8(byteCount: Int)
     /// A field that the schema declares non-nullable was encoded as null.
     case unexpectedNull
     /// An unsigned varint ran past its maximum width (5 bytes for 32-bit values, 10 for 64-bit).

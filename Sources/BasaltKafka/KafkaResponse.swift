@@ -108,36 +108,36 @@ public enum KafkaResponse: Sendable, Equatable {
     }
 
     /// Encodes the body in `version` (which must be supported for ``apiKey``).
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
         switch self {
-        case .produce(let body): body.encode(into: &buffer, version: version)
-        case .fetch(let body): body.encode(into: &buffer, version: version)
-        case .listOffsets(let body): body.encode(into: &buffer, version: version)
-        case .metadata(let body): body.encode(into: &buffer, version: version)
-        case .offsetCommit(let body): body.encode(into: &buffer, version: version)
-        case .offsetFetch(let body): body.encode(into: &buffer, version: version)
-        case .findCoordinator(let body): body.encode(into: &buffer, version: version)
-        case .joinGroup(let body): body.encode(into: &buffer, version: version)
-        case .heartbeat(let body): body.encode(into: &buffer, version: version)
-        case .leaveGroup(let body): body.encode(into: &buffer, version: version)
-        case .syncGroup(let body): body.encode(into: &buffer, version: version)
-        case .apiVersions(let body): body.encode(into: &buffer, version: version)
-        case .createTopics(let body): body.encode(into: &buffer, version: version)
-        case .deleteTopics(let body): body.encode(into: &buffer, version: version)
-        case .initProducerId(let body): body.encode(into: &buffer, version: version)
-        case .offsetForLeaderEpoch(let body): body.encode(into: &buffer, version: version)
-        case .describeConfigs(let body): body.encode(into: &buffer, version: version)
+        case .produce(let body): try body.encode(into: &buffer, version: version)
+        case .fetch(let body): try body.encode(into: &buffer, version: version)
+        case .listOffsets(let body): try body.encode(into: &buffer, version: version)
+        case .metadata(let body): try body.encode(into: &buffer, version: version)
+        case .offsetCommit(let body): try body.encode(into: &buffer, version: version)
+        case .offsetFetch(let body): try body.encode(into: &buffer, version: version)
+        case .findCoordinator(let body): try body.encode(into: &buffer, version: version)
+        case .joinGroup(let body): try body.encode(into: &buffer, version: version)
+        case .heartbeat(let body): try body.encode(into: &buffer, version: version)
+        case .leaveGroup(let body): try body.encode(into: &buffer, version: version)
+        case .syncGroup(let body): try body.encode(into: &buffer, version: version)
+        case .apiVersions(let body): try body.encode(into: &buffer, version: version)
+        case .createTopics(let body): try body.encode(into: &buffer, version: version)
+        case .deleteTopics(let body): try body.encode(into: &buffer, version: version)
+        case .initProducerId(let body): try body.encode(into: &buffer, version: version)
+        case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
+        case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
         }
     }
 
     /// Writes a complete response frame: the int32 size prefix, the response header (v0 or v1 as
     /// ``ApiKey/responseHeaderVersion(_:)`` requires), then this body in `version`.
-    public func encodeFrame(correlationId: Int32, version: Int16, into buffer: inout ByteBuffer) {
+    public func encodeFrame(correlationId: Int32, version: Int16, into buffer: inout ByteBuffer) throws(KafkaEncodingError) {
         let sizeIndex = buffer.writerIndex
         buffer.writeKafkaInt32(0)
-        ResponseHeader(correlationId: correlationId)
+        try ResponseHeader(correlationId: correlationId)
             .encode(into: &buffer, version: apiKey.responseHeaderVersion(version))
-        encode(into: &buffer, version: version)
-        buffer.setInteger(Int32(buffer.writerIndex - sizeIndex - 4), at: sizeIndex, endianness: .big)
+        try encode(into: &buffer, version: version)
+        try buffer.setKafkaFrameSize(at: sizeIndex)
     }
 }

@@ -20,15 +20,19 @@ public struct LeaveGroupRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.leaveGroup.supportedVersions.contains(version))
+        guard ApiKey.leaveGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .leaveGroup, version: version, correlationId: 0)
+        }
         groupId = try buffer.readKafkaString()
         memberId = try buffer.readKafkaString()
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.leaveGroup.supportedVersions.contains(version))
-        buffer.writeKafkaString(groupId)
-        buffer.writeKafkaString(memberId)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.leaveGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .leaveGroup, version: version)
+        }
+        try buffer.writeKafkaString(groupId)
+        try buffer.writeKafkaString(memberId)
     }
 }

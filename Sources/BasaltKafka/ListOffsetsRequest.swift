@@ -32,7 +32,7 @@ public struct ListOffsetsRequest: Sendable, Equatable {
             timestamp = try buffer.readKafkaInt64()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partitionIndex)
             if version >= 4 {
                 buffer.writeKafkaInt32(currentLeaderEpoch)
@@ -59,9 +59,9 @@ public struct ListOffsetsRequest: Sendable, Equatable {
             partitions = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaArray(partitions, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaArray(partitions, version: version)
         }
     }
 
@@ -81,19 +81,23 @@ public struct ListOffsetsRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.listOffsets.supportedVersions.contains(version))
+        guard ApiKey.listOffsets.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .listOffsets, version: version, correlationId: 0)
+        }
         replicaId = try buffer.readKafkaInt32()
         isolationLevel = version >= 2 ? try buffer.readKafkaInt8() : 0
         topics = try buffer.readKafkaArray(version: version)
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.listOffsets.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.listOffsets.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .listOffsets, version: version)
+        }
         buffer.writeKafkaInt32(replicaId)
         if version >= 2 {
             buffer.writeKafkaInt8(isolationLevel)
         }
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
     }
 }

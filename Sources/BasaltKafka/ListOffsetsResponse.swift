@@ -45,7 +45,7 @@ public struct ListOffsetsResponse: Sendable, Equatable {
             leaderEpoch = version >= 4 ? try buffer.readKafkaInt32() : -1
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partitionIndex)
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt64(timestamp)
@@ -74,9 +74,9 @@ public struct ListOffsetsResponse: Sendable, Equatable {
             partitions = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaArray(partitions, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaArray(partitions, version: version)
         }
     }
 
@@ -93,17 +93,21 @@ public struct ListOffsetsResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.listOffsets.supportedVersions.contains(version))
+        guard ApiKey.listOffsets.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .listOffsets, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 2 ? try buffer.readKafkaInt32() : 0
         topics = try buffer.readKafkaArray(version: version)
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.listOffsets.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.listOffsets.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .listOffsets, version: version)
+        }
         if version >= 2 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
     }
 }

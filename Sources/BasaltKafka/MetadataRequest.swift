@@ -40,7 +40,9 @@ public struct MetadataRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.metadata.supportedVersions.contains(version))
+        guard ApiKey.metadata.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .metadata, version: version, correlationId: 0)
+        }
         let readTopic = { (buffer: inout ByteBuffer) throws(KafkaProtocolError) -> String in
             try buffer.readKafkaString()
         }
@@ -60,13 +62,15 @@ public struct MetadataRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.metadata.supportedVersions.contains(version))
-        let writeTopic = { (buffer: inout ByteBuffer, name: String) in buffer.writeKafkaString(name) }
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.metadata.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .metadata, version: version)
+        }
+        let writeTopic = { (buffer: inout ByteBuffer, name: String) throws(KafkaEncodingError) in try buffer.writeKafkaString(name) }
         if version >= 1 {
-            buffer.writeKafkaNullableArray(topics, writeTopic)
+            try buffer.writeKafkaNullableArray(topics, writeTopic)
         } else {
-            buffer.writeKafkaArray(topics ?? [], writeTopic)
+            try buffer.writeKafkaArray(topics ?? [], writeTopic)
         }
         if version >= 4 {
             buffer.writeKafkaBool(allowAutoTopicCreation)

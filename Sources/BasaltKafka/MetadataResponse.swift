@@ -45,12 +45,12 @@ public struct MetadataResponse: Sendable, Equatable {
             rack = version >= 1 ? try buffer.readKafkaNullableString() : nil
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(nodeId)
-            buffer.writeKafkaString(host)
+            try buffer.writeKafkaString(host)
             buffer.writeKafkaInt32(port)
             if version >= 1 {
-                buffer.writeKafkaNullableString(rack)
+                try buffer.writeKafkaNullableString(rack)
             }
         }
     }
@@ -101,17 +101,17 @@ public struct MetadataResponse: Sendable, Equatable {
             offlineReplicas = version >= 5 ? try buffer.readKafkaInt32Array() : []
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt32(partitionIndex)
             buffer.writeKafkaInt32(leaderId)
             if version >= 7 {
                 buffer.writeKafkaInt32(leaderEpoch)
             }
-            buffer.writeKafkaInt32Array(replicaNodes)
-            buffer.writeKafkaInt32Array(isrNodes)
+            try buffer.writeKafkaInt32Array(replicaNodes)
+            try buffer.writeKafkaInt32Array(isrNodes)
             if version >= 5 {
-                buffer.writeKafkaInt32Array(offlineReplicas)
+                try buffer.writeKafkaInt32Array(offlineReplicas)
             }
         }
     }
@@ -153,13 +153,13 @@ public struct MetadataResponse: Sendable, Equatable {
                 version >= 8 ? try buffer.readKafkaInt32() : MetadataResponse.authorizedOperationsUnknown
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaErrorCode(errorCode)
-            buffer.writeKafkaString(name)
+            try buffer.writeKafkaString(name)
             if version >= 1 {
                 buffer.writeKafkaBool(isInternal)
             }
-            buffer.writeKafkaArray(partitions, version: version)
+            try buffer.writeKafkaArray(partitions, version: version)
             if version >= 8 {
                 buffer.writeKafkaInt32(topicAuthorizedOperations)
             }
@@ -198,7 +198,9 @@ public struct MetadataResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.metadata.supportedVersions.contains(version))
+        guard ApiKey.metadata.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .metadata, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 3 ? try buffer.readKafkaInt32() : 0
         brokers = try buffer.readKafkaArray(version: version)
         clusterId = version >= 2 ? try buffer.readKafkaNullableString() : nil
@@ -209,19 +211,21 @@ public struct MetadataResponse: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.metadata.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.metadata.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .metadata, version: version)
+        }
         if version >= 3 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }
-        buffer.writeKafkaArray(brokers, version: version)
+        try buffer.writeKafkaArray(brokers, version: version)
         if version >= 2 {
-            buffer.writeKafkaNullableString(clusterId)
+            try buffer.writeKafkaNullableString(clusterId)
         }
         if version >= 1 {
             buffer.writeKafkaInt32(controllerId)
         }
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
         if version >= 8 {
             buffer.writeKafkaInt32(clusterAuthorizedOperations)
         }

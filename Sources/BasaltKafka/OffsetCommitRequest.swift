@@ -42,13 +42,13 @@ public struct OffsetCommitRequest: Sendable, Equatable {
             committedMetadata = try buffer.readKafkaNullableString()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partitionIndex)
             buffer.writeKafkaInt64(committedOffset)
             if version >= 6 {
                 buffer.writeKafkaInt32(committedLeaderEpoch)
             }
-            buffer.writeKafkaNullableString(committedMetadata)
+            try buffer.writeKafkaNullableString(committedMetadata)
         }
     }
 
@@ -70,9 +70,9 @@ public struct OffsetCommitRequest: Sendable, Equatable {
             partitions = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaArray(partitions, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaArray(partitions, version: version)
         }
     }
 
@@ -108,7 +108,9 @@ public struct OffsetCommitRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.offsetCommit.supportedVersions.contains(version))
+        guard ApiKey.offsetCommit.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetCommit, version: version, correlationId: 0)
+        }
         groupId = try buffer.readKafkaString()
         generationId = try buffer.readKafkaInt32()
         memberId = try buffer.readKafkaString()
@@ -118,17 +120,19 @@ public struct OffsetCommitRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.offsetCommit.supportedVersions.contains(version))
-        buffer.writeKafkaString(groupId)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.offsetCommit.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetCommit, version: version)
+        }
+        try buffer.writeKafkaString(groupId)
         buffer.writeKafkaInt32(generationId)
-        buffer.writeKafkaString(memberId)
+        try buffer.writeKafkaString(memberId)
         if version >= 7 {
-            buffer.writeKafkaNullableString(groupInstanceId)
+            try buffer.writeKafkaNullableString(groupInstanceId)
         }
         if version <= 4 {
             buffer.writeKafkaInt64(retentionTimeMs)
         }
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
     }
 }

@@ -25,7 +25,7 @@ public struct OffsetCommitResponse: Sendable, Equatable {
             errorCode = try buffer.readKafkaErrorCode()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partitionIndex)
             buffer.writeKafkaErrorCode(errorCode)
         }
@@ -49,9 +49,9 @@ public struct OffsetCommitResponse: Sendable, Equatable {
             partitions = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaArray(partitions, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaArray(partitions, version: version)
         }
     }
 
@@ -68,17 +68,21 @@ public struct OffsetCommitResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.offsetCommit.supportedVersions.contains(version))
+        guard ApiKey.offsetCommit.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetCommit, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 3 ? try buffer.readKafkaInt32() : 0
         topics = try buffer.readKafkaArray(version: version)
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.offsetCommit.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.offsetCommit.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetCommit, version: version)
+        }
         if version >= 3 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
     }
 }

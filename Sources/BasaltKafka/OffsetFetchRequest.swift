@@ -25,9 +25,9 @@ public struct OffsetFetchRequest: Sendable, Equatable {
             partitionIndexes = try buffer.readKafkaInt32Array()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaInt32Array(partitionIndexes)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaInt32Array(partitionIndexes)
         }
     }
 
@@ -45,7 +45,9 @@ public struct OffsetFetchRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.offsetFetch.supportedVersions.contains(version))
+        guard ApiKey.offsetFetch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetFetch, version: version, correlationId: 0)
+        }
         groupId = try buffer.readKafkaString()
         if version >= 2 {
             topics = try buffer.readKafkaNullableArray(version: version)
@@ -55,13 +57,15 @@ public struct OffsetFetchRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.offsetFetch.supportedVersions.contains(version))
-        buffer.writeKafkaString(groupId)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.offsetFetch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetFetch, version: version)
+        }
+        try buffer.writeKafkaString(groupId)
         if version >= 2 {
-            buffer.writeKafkaNullableArray(topics, version: version)
+            try buffer.writeKafkaNullableArray(topics, version: version)
         } else {
-            buffer.writeKafkaArray(topics ?? [], version: version)
+            try buffer.writeKafkaArray(topics ?? [], version: version)
         }
     }
 }

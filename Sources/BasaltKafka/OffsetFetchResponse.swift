@@ -46,13 +46,13 @@ public struct OffsetFetchResponse: Sendable, Equatable {
             errorCode = try buffer.readKafkaErrorCode()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partitionIndex)
             buffer.writeKafkaInt64(committedOffset)
             if version >= 5 {
                 buffer.writeKafkaInt32(committedLeaderEpoch)
             }
-            buffer.writeKafkaNullableString(metadata)
+            try buffer.writeKafkaNullableString(metadata)
             buffer.writeKafkaErrorCode(errorCode)
         }
     }
@@ -75,9 +75,9 @@ public struct OffsetFetchResponse: Sendable, Equatable {
             partitions = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaArray(partitions, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaArray(partitions, version: version)
         }
     }
 
@@ -97,19 +97,23 @@ public struct OffsetFetchResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.offsetFetch.supportedVersions.contains(version))
+        guard ApiKey.offsetFetch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetFetch, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 3 ? try buffer.readKafkaInt32() : 0
         topics = try buffer.readKafkaArray(version: version)
         errorCode = version >= 2 ? try buffer.readKafkaErrorCode() : .noError
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.offsetFetch.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.offsetFetch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetFetch, version: version)
+        }
         if version >= 3 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
         if version >= 2 {
             buffer.writeKafkaErrorCode(errorCode)
         }

@@ -30,7 +30,7 @@ public struct OffsetForLeaderEpochRequest: Sendable, Equatable {
             leaderEpoch = try buffer.readKafkaInt32()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partition)
             buffer.writeKafkaInt32(currentLeaderEpoch)
             buffer.writeKafkaInt32(leaderEpoch)
@@ -55,9 +55,9 @@ public struct OffsetForLeaderEpochRequest: Sendable, Equatable {
             partitions = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(topic)
-            buffer.writeKafkaArray(partitions, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(topic)
+            try buffer.writeKafkaArray(partitions, version: version)
         }
     }
 
@@ -74,17 +74,21 @@ public struct OffsetForLeaderEpochRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version))
+        guard ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetForLeaderEpoch, version: version, correlationId: 0)
+        }
         replicaId = version >= 3 ? try buffer.readKafkaInt32() : -2
         topics = try buffer.readKafkaArray(version: version)
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetForLeaderEpoch, version: version)
+        }
         if version >= 3 {
             buffer.writeKafkaInt32(replicaId)
         }
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
     }
 }

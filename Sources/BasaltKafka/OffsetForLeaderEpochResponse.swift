@@ -34,7 +34,7 @@ public struct OffsetForLeaderEpochResponse: Sendable, Equatable {
             endOffset = try buffer.readKafkaInt64()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt32(partition)
             buffer.writeKafkaInt32(leaderEpoch)
@@ -60,9 +60,9 @@ public struct OffsetForLeaderEpochResponse: Sendable, Equatable {
             partitions = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(topic)
-            buffer.writeKafkaArray(partitions, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(topic)
+            try buffer.writeKafkaArray(partitions, version: version)
         }
     }
 
@@ -79,15 +79,19 @@ public struct OffsetForLeaderEpochResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version))
+        guard ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetForLeaderEpoch, version: version, correlationId: 0)
+        }
         throttleTimeMs = try buffer.readKafkaInt32()
         topics = try buffer.readKafkaArray(version: version)
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .offsetForLeaderEpoch, version: version)
+        }
         buffer.writeKafkaInt32(throttleTimeMs)
-        buffer.writeKafkaArray(topics, version: version)
+        try buffer.writeKafkaArray(topics, version: version)
     }
 }

@@ -32,9 +32,9 @@ public struct ProduceRequest: Sendable, Equatable {
             records = try buffer.readKafkaNullableBytes()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(index)
-            buffer.writeKafkaNullableBytes(records)
+            try buffer.writeKafkaNullableBytes(records)
         }
     }
 
@@ -56,9 +56,9 @@ public struct ProduceRequest: Sendable, Equatable {
             partitionData = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaArray(partitionData, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaArray(partitionData, version: version)
         }
     }
 
@@ -81,7 +81,9 @@ public struct ProduceRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.produce.supportedVersions.contains(version))
+        guard ApiKey.produce.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .produce, version: version, correlationId: 0)
+        }
         transactionalId = version >= 3 ? try buffer.readKafkaNullableString() : nil
         acks = try buffer.readKafkaInt16()
         timeoutMs = try buffer.readKafkaInt32()
@@ -89,11 +91,13 @@ public struct ProduceRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.produce.supportedVersions.contains(version))
-        if version >= 3 { buffer.writeKafkaNullableString(transactionalId) }
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.produce.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .produce, version: version)
+        }
+        if version >= 3 { try buffer.writeKafkaNullableString(transactionalId) }
         buffer.writeKafkaInt16(acks)
         buffer.writeKafkaInt32(timeoutMs)
-        buffer.writeKafkaArray(topicData, version: version)
+        try buffer.writeKafkaArray(topicData, version: version)
     }
 }

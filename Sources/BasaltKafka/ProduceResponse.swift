@@ -30,9 +30,9 @@ public struct ProduceResponse: Sendable, Equatable {
             batchIndexErrorMessage = try buffer.readKafkaNullableString()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(batchIndex)
-            buffer.writeKafkaNullableString(batchIndexErrorMessage)
+            try buffer.writeKafkaNullableString(batchIndexErrorMessage)
         }
     }
 
@@ -87,7 +87,7 @@ public struct ProduceResponse: Sendable, Equatable {
             }
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(index)
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt64(baseOffset)
@@ -98,8 +98,8 @@ public struct ProduceResponse: Sendable, Equatable {
                 buffer.writeKafkaInt64(logStartOffset)
             }
             if version >= 8 {
-                buffer.writeKafkaArray(recordErrors, version: version)
-                buffer.writeKafkaNullableString(errorMessage)
+                try buffer.writeKafkaArray(recordErrors, version: version)
+                try buffer.writeKafkaNullableString(errorMessage)
             }
         }
     }
@@ -122,9 +122,9 @@ public struct ProduceResponse: Sendable, Equatable {
             partitionResponses = try buffer.readKafkaArray(version: version)
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(name)
-            buffer.writeKafkaArray(partitionResponses, version: version)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(name)
+            try buffer.writeKafkaArray(partitionResponses, version: version)
         }
     }
 
@@ -141,15 +141,19 @@ public struct ProduceResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.produce.supportedVersions.contains(version))
+        guard ApiKey.produce.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .produce, version: version, correlationId: 0)
+        }
         responses = try buffer.readKafkaArray(version: version)
         throttleTimeMs = version >= 1 ? try buffer.readKafkaInt32() : 0
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.produce.supportedVersions.contains(version))
-        buffer.writeKafkaArray(responses, version: version)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.produce.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .produce, version: version)
+        }
+        try buffer.writeKafkaArray(responses, version: version)
         if version >= 1 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }

@@ -58,11 +58,11 @@ public struct RequestHeader: Sendable, Equatable {
     }
 
     /// Encodes the header in version ``headerVersion``.
-    public func encode(into buffer: inout ByteBuffer) {
+    public func encode(into buffer: inout ByteBuffer) throws(KafkaEncodingError) {
         buffer.writeKafkaInt16(apiKey.rawValue)
         buffer.writeKafkaInt16(apiVersion)
         buffer.writeKafkaInt32(correlationId)
-        buffer.writeKafkaNullableString(clientId)
+        try buffer.writeKafkaNullableString(clientId)
         if apiKey.isFlexible(apiVersion) {
             buffer.writeKafkaEmptyTaggedFields()
         }

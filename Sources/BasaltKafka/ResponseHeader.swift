@@ -23,8 +23,10 @@ public struct ResponseHeader: Sendable, Equatable {
     }
 
     /// Encodes the header in the given header version (0 or 1).
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(version == 0 || version == 1, "response header versions are 0 and 1")
+    ///
+    /// - Throws: ``KafkaEncodingError/unsupportedHeaderVersion(_:)`` for other versions.
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard version == 0 || version == 1 else { throw .unsupportedHeaderVersion(version) }
         buffer.writeKafkaInt32(correlationId)
         if version >= 1 {
             buffer.writeKafkaEmptyTaggedFields()

@@ -28,9 +28,9 @@ public struct SyncGroupRequest: Sendable, Equatable {
             assignment = try buffer.readKafkaBytes()
         }
 
-        func encode(into buffer: inout ByteBuffer, version: Int16) {
-            buffer.writeKafkaString(memberId)
-            buffer.writeKafkaBytes(assignment)
+        func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+            try buffer.writeKafkaString(memberId)
+            try buffer.writeKafkaBytes(assignment)
         }
     }
 
@@ -59,7 +59,9 @@ public struct SyncGroupRequest: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.syncGroup.supportedVersions.contains(version))
+        guard ApiKey.syncGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .syncGroup, version: version, correlationId: 0)
+        }
         groupId = try buffer.readKafkaString()
         generationId = try buffer.readKafkaInt32()
         memberId = try buffer.readKafkaString()
@@ -68,14 +70,16 @@ public struct SyncGroupRequest: Sendable, Equatable {
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.syncGroup.supportedVersions.contains(version))
-        buffer.writeKafkaString(groupId)
-        buffer.writeKafkaInt32(generationId)
-        buffer.writeKafkaString(memberId)
-        if version >= 3 {
-            buffer.writeKafkaNullableString(groupInstanceId)
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.syncGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .syncGroup, version: version)
         }
-        buffer.writeKafkaArray(assignments, version: version)
+        try buffer.writeKafkaString(groupId)
+        buffer.writeKafkaInt32(generationId)
+        try buffer.writeKafkaString(memberId)
+        if version >= 3 {
+            try buffer.writeKafkaNullableString(groupInstanceId)
+        }
+        try buffer.writeKafkaArray(assignments, version: version)
     }
 }

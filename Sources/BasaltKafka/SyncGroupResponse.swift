@@ -24,19 +24,23 @@ public struct SyncGroupResponse: Sendable, Equatable {
 
     /// Decodes the body of the given version.
     public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
-        precondition(ApiKey.syncGroup.supportedVersions.contains(version))
+        guard ApiKey.syncGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .syncGroup, version: version, correlationId: 0)
+        }
         throttleTimeMs = version >= 1 ? try buffer.readKafkaInt32() : 0
         errorCode = try buffer.readKafkaErrorCode()
         assignment = try buffer.readKafkaBytes()
     }
 
     /// Encodes the body in the given version.
-    public func encode(into buffer: inout ByteBuffer, version: Int16) {
-        precondition(ApiKey.syncGroup.supportedVersions.contains(version))
+    public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
+        guard ApiKey.syncGroup.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: .syncGroup, version: version)
+        }
         if version >= 1 {
             buffer.writeKafkaInt32(throttleTimeMs)
         }
         buffer.writeKafkaErrorCode(errorCode)
-        buffer.writeKafkaBytes(assignment)
+        try buffer.writeKafkaBytes(assignment)
     }
 }

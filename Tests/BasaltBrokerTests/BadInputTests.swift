@@ -169,7 +169,7 @@ import Testing
         let broker = try await TestBroker.start()
         let connection = try broker.connect()
         var buffer = ByteBuffer()
-        Self.produce("quiet", try Self.batch(), acks: 0).encodeFrame(
+        try Self.produce("quiet", try Self.batch(), acks: 0).encodeFrame(
             header: RequestHeader(apiKey: .produce, apiVersion: 7, correlationId: 100, clientId: nil), into: &buffer)
         connection.send(Array(buffer.readableBytesView))
         // The next response on the connection is the Metadata one: acks=0 produced none.

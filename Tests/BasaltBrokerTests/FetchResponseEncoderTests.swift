@@ -23,7 +23,7 @@ import Testing
             ]),
             ("empty", [FetchPlan.Partition(index: 3, errorCode: .noError, highWatermark: 0, logStartOffset: 0, slices: [])]),
         ]
-        let frame = FetchResponseEncoder.encode(plan, correlationId: 99, version: version)
+        let frame = try FetchResponseEncoder.encode(plan, correlationId: 99, version: version)
         var flattened: [UInt8] = []
         for part in frame.parts {
             switch part {
@@ -55,7 +55,7 @@ import Testing
             ]),
         ])
         var buffer = ByteBuffer()
-        KafkaResponse.fetch(expected).encodeFrame(correlationId: 99, version: version, into: &buffer)
+        try KafkaResponse.fetch(expected).encodeFrame(correlationId: 99, version: version, into: &buffer)
         #expect(flattened == Array(buffer.readableBytesView))
         try log.close()
     }

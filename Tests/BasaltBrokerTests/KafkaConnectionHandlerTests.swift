@@ -18,7 +18,7 @@ import Testing
         for correlation in 1...requests {
             var buffer = ByteBuffer()
             let header = RequestHeader(apiKey: .produce, apiVersion: 7, correlationId: Int32(correlation), clientId: "pipeline")
-            BadInputTests.produce("pipelined", batch).encodeFrame(header: header, into: &buffer)
+            try BadInputTests.produce("pipelined", batch).encodeFrame(header: header, into: &buffer)
             frames += buffer.readableBytesView
         }
         let bytes = frames

@@ -58,7 +58,10 @@ import Testing
     }
 
     @Test func sequencesWrapAtInt32Max() {
-        #expect(ProducerStateTable.lastSequence(first: Int32.max - 1, count: 4) == 1)
+        #expect(ProducerStateTable.lastSequence(first: Int32.max - 1, lastOffsetDelta: 3) == 1)
+        // Hostile headers still get an answer, never an overflow trap.
+        #expect(ProducerStateTable.lastSequence(first: Int32.max, lastOffsetDelta: Int32.max) == Int32.max - 1)
+        #expect(ProducerStateTable.lastSequence(first: -5, lastOffsetDelta: Int32.min) == Int32(truncatingIfNeeded: -5 + Int64(Int32.min)))
         let table = ProducerStateTable()
         table.apply(RecordBatchHeader(baseOffset: 0, batchLength: 49, attributes: 0, lastOffsetDelta: 1, baseTimestamp: 0,
                                       maxTimestamp: 0, producerId: 9, producerEpoch: 0, baseSequence: Int32.max - 1, recordsCount: 2))

@@ -87,8 +87,8 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// Sends `request` in `version` and decodes the response.
-    func roundTrip(_ request: KafkaRequest, version: Int16) async throws -> KafkaResponse {
-        try await offPool { try self.blockingRoundTrip(request, version: version) }
+    func roundTrip(_ request: KafkaRequest, version: Int16, clientId: String? = "swift-test") async throws -> KafkaResponse {
+        try await offPool { try self.blockingRoundTrip(request, version: version, clientId: clientId) }
     }
 
     /// Whether the broker closed the connection, waited for off the cooperative pool.
@@ -97,12 +97,12 @@ final class TestConnection: @unchecked Sendable {
     /// Reads exactly `count` bytes off the cooperative pool.
     func read(_ count: Int) async throws -> [UInt8]? { try await offPool { self.receive(count) } }
 
-    private func blockingRoundTrip(_ request: KafkaRequest, version: Int16) throws -> KafkaResponse {
+    private func blockingRoundTrip(_ request: KafkaRequest, version: Int16, clientId: String?) throws -> KafkaResponse {
         let correlation = nextCorrelation
         nextCorrelation += 1
         var buffer = ByteBuffer()
-        request.encodeFrame(header: RequestHeader(apiKey: request.apiKey, apiVersion: version, correlationId: correlation,
-                                                  clientId: "swift-test"), into: &buffer)
+        try request.encodeFrame(header: RequestHeader(apiKey: request.apiKey, apiVersion: version, correlationId: correlation,
+                                                      clientId: clientId), into: &buffer)
         send(Array(buffer.readableBytesView))
         guard let sizeBytes = receive(4) else { throw TestConnectionError.closed }
         let size = Int(Int32(bigEndian: sizeBytes.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }))

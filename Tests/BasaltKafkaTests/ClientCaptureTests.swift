@@ -44,7 +44,7 @@ import Testing
             let (decodedHeader, request) = try KafkaRequest.decode(frame: &frame)
             #expect(decodedHeader == header)
             var reencoded = ByteBuffer()
-            request.encodeFrame(header: decodedHeader, into: &reencoded)
+            try request.encodeFrame(header: decodedHeader, into: &reencoded)
             #expect(frameBody(reencoded)?.bytesArray == bytes, "\(capture.client) frame \(index): \(header.apiKey) v\(header.apiVersion)")
         }
         // kcat's balanced consumer starts from an explicit offset, so it never asks

@@ -53,10 +53,10 @@ import Testing
 
     @Test func stringsAndNulls() throws {
         var buffer = ByteBuffer()
-        buffer.writeKafkaNullableString(nil)
-        buffer.writeKafkaString("hé")
-        buffer.writeKafkaNullableString(nil, compact: true)
-        buffer.writeKafkaString("ab", compact: true)
+        try buffer.writeKafkaNullableString(nil)
+        try buffer.writeKafkaString("hé")
+        try buffer.writeKafkaNullableString(nil, compact: true)
+        try buffer.writeKafkaString("ab", compact: true)
         #expect(buffer.bytesArray == [0xFF, 0xFF, 0x00, 0x03, 0x68, 0xC3, 0xA9, 0x00, 0x03, 0x61, 0x62])
         #expect(try buffer.readKafkaNullableString() == nil)
         #expect(try buffer.readKafkaString() == "hé")
@@ -105,9 +105,9 @@ import Testing
     @Test func arraysRoundTripInBothEncodings() throws {
         for compact in [false, true] {
             var buffer = ByteBuffer()
-            buffer.writeKafkaInt32Array([1, -1, 7], compact: compact)
-            buffer.writeKafkaStringArray(["x", ""], compact: compact)
-            buffer.writeKafkaNullableArray(nil as [Int32]?, compact: compact) { $0.writeKafkaInt32($1) }
+            try buffer.writeKafkaInt32Array([1, -1, 7], compact: compact)
+            try buffer.writeKafkaStringArray(["x", ""], compact: compact)
+            try buffer.writeKafkaNullableArray(nil as [Int32]?, compact: compact) { $0.writeKafkaInt32($1) }
             #expect(try buffer.readKafkaInt32Array(compact: compact) == [1, -1, 7])
             #expect(try buffer.readKafkaStringArray(compact: compact) == ["x", ""])
             let null = try buffer.readKafkaNullableArray(compact: compact) {
@@ -130,5 +130,79 @@ import Testing
         var empty = ByteBuffer()
         empty.writeKafkaEmptyTaggedFields()
         #expect(empty.bytesArray == [0x00])
+    }
+
+    /// Malformed UTF-8 is refused, not repaired: a repaired string grows (each U+FFFD is
+    /// three bytes) and may no longer fit the length it is echoed with.
+    @Test(arguments: [
+        [UInt8](repeating: 0xFF, count: 11_000),  // invalid bytes that triple under repair
+        [0x61, 0xED, 0xA0, 0x80],  // a UTF-16 surrogate encoded in UTF-8
+        [0xC0, 0xAF],  // an overlong "/"
+        [0xE2, 0x82],  // a character cut short
+    ])
+    func invalidUTF8IsRefused(bytes: [UInt8]) throws {
+        for compact in [false, true] {
+            var buffer = ByteBuffer()
+            if compact {
+                buffer.writeKafkaUnsignedVarint(UInt32(bytes.count + 1))
+            } else {
+                buffer.writeKafkaInt16(Int16(bytes.count))
+            }
+            buffer.writeBytes(bytes)
+            #expect(throws: KafkaProtocolError.invalidUTF8(byteCount: bytes.count)) {
+                try buffer.readKafkaString(compact: compact)
+            }
+        }
+    }
+
+    /// Property: any bytes under a string length either decode to a string that encodes
+    /// back to the same bytes, or are refused with a typed error.
+    @Test func decodedStringsAlwaysEncodeBack() throws {
+        var random = SplitMix64(seed: 0x5EED_0008)
+        for _ in 0..<5_000 {
+            let count = Int.random(in: 0...40, using: &random)
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var buffer = ByteBuffer()
+            buffer.writeKafkaInt16(Int16(count))
+            buffer.writeBytes(bytes)
+            guard let string = try? buffer.readKafkaString() else { continue }
+            var encoded = ByteBuffer()
+            try encoded.writeKafkaString(string)
+            #expect(encoded.bytesArray == [UInt8(count >> 8), UInt8(count & 0xFF)] + bytes)
+        }
+    }
+
+    /// Values the length prefix cannot carry throw instead of trapping.
+    @Test func encodersThrowForValuesTheirLengthCannotCarry() throws {
+        let tooLong = String(repeating: "x", count: Int(Int16.max) + 1)
+        var buffer = ByteBuffer()
+        #expect(throws: KafkaEncodingError.lengthOutOfRange(Int(Int16.max) + 1, limit: Int(Int16.max))) {
+            try buffer.writeKafkaString(tooLong)
+        }
+        #expect(throws: KafkaEncodingError.lengthOutOfRange(Int(Int16.max) + 1, limit: Int(Int16.max))) {
+            try buffer.writeKafkaString(tooLong, compact: true)
+        }
+        #expect(throws: KafkaEncodingError.lengthOutOfRange(Int(Int16.max) + 1, limit: Int(Int16.max))) {
+            try buffer.writeKafkaStringArray(["ok", tooLong])
+        }
+        let longest = String(repeating: "x", count: Int(Int16.max))
+        var fits = ByteBuffer()
+        try fits.writeKafkaString(longest)
+        #expect(fits.readableBytes == 2 + Int(Int16.max))
+        // A response echoing the long name fails as a whole, with the same typed error.
+        let response = KafkaResponse.findCoordinator(FindCoordinatorResponse(nodeId: 1, host: tooLong, port: 1))
+        var frame = ByteBuffer()
+        #expect(throws: KafkaEncodingError.lengthOutOfRange(Int(Int16.max) + 1, limit: Int(Int16.max))) {
+            try response.encodeFrame(correlationId: 1, version: 1, into: &frame)
+        }
+    }
+
+    /// A request header and body of different APIs is a typed error.
+    @Test func mismatchedHeaderAndBodyThrow() {
+        var buffer = ByteBuffer()
+        let header = RequestHeader(apiKey: .metadata, apiVersion: 1, correlationId: 1, clientId: nil)
+        #expect(throws: KafkaEncodingError.mismatchedApiKey(header: .metadata, body: .apiVersions)) {
+            try KafkaRequest.apiVersions(ApiVersionsRequest()).encodeFrame(header: header, into: &buffer)
+        }
     }
 }

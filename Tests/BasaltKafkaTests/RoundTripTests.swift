@@ -14,13 +14,13 @@ import Testing
             let request = gen.request(c.apiKey, version: c.version)
             #expect(request.apiKey == c.apiKey)
             var encoded = ByteBuffer()
-            request.encode(into: &encoded, version: c.version)
+            try request.encode(into: &encoded, version: c.version)
             let bytes = encoded
             let decoded = try KafkaRequest(from: &encoded, apiKey: c.apiKey, version: c.version)
             #expect(decoded == request, "seed \(c.seed(iteration))")
             #expect(encoded.readableBytes == 0)
             var reencoded = ByteBuffer()
-            decoded.encode(into: &reencoded, version: c.version)
+            try decoded.encode(into: &reencoded, version: c.version)
             #expect(reencoded == bytes)
         }
     }
@@ -33,7 +33,7 @@ import Testing
                 apiKey: c.apiKey, apiVersion: c.version, correlationId: gen.i32(), clientId: gen.nstr())
             let request = gen.request(c.apiKey, version: c.version)
             var framed = ByteBuffer()
-            request.encodeFrame(header: header, into: &framed)
+            try request.encodeFrame(header: header, into: &framed)
             var body = try #require(frameBody(framed))
             let (decodedHeader, decoded) = try KafkaRequest.decode(frame: &body)
             #expect(decodedHeader == header)
@@ -49,13 +49,13 @@ import Testing
             let response = gen.response(c.apiKey, version: c.version)
             #expect(response.apiKey == c.apiKey)
             var framed = ByteBuffer()
-            response.encodeFrame(correlationId: correlationId, version: c.version, into: &framed)
+            try response.encodeFrame(correlationId: correlationId, version: c.version, into: &framed)
             var body = try #require(frameBody(framed))
             let (header, decoded) = try KafkaResponse.decode(frame: &body, apiKey: c.apiKey, version: c.version)
             #expect(header.correlationId == correlationId)
             #expect(decoded == response, "seed \(c.seed(iteration) ^ 0x5A5A)")
             var reencoded = ByteBuffer()
-            decoded.encodeFrame(correlationId: correlationId, version: c.version, into: &reencoded)
+            try decoded.encodeFrame(correlationId: correlationId, version: c.version, into: &reencoded)
             #expect(reencoded == framed)
         }
     }

@@ -14,7 +14,7 @@ import Testing
             let header = RequestHeader(
                 apiKey: c.apiKey, apiVersion: c.version, correlationId: gen.i32(), clientId: gen.nstr())
             var framed = ByteBuffer()
-            gen.request(c.apiKey, version: c.version).encodeFrame(header: header, into: &framed)
+            try gen.request(c.apiKey, version: c.version).encodeFrame(header: header, into: &framed)
             let body = try #require(frameBody(framed))
             for length in 0..<body.readableBytes {
                 var prefix = body.getSlice(at: body.readerIndex, length: length)!
@@ -38,7 +38,7 @@ import Testing
         for iteration in 0..<Self.iterations {
             var gen = Gen(seed: c.seed(iteration) ^ 0x8888)
             var framed = ByteBuffer()
-            gen.response(c.apiKey, version: c.version).encodeFrame(correlationId: 7, version: c.version, into: &framed)
+            try gen.response(c.apiKey, version: c.version).encodeFrame(correlationId: 7, version: c.version, into: &framed)
             let body = try #require(frameBody(framed))
             for length in 0..<body.readableBytes {
                 var prefix = body.getSlice(at: body.readerIndex, length: length)!
@@ -63,7 +63,7 @@ import Testing
             var gen = Gen(seed: c.seed(iteration) ^ 0x9999)
             let header = RequestHeader(apiKey: c.apiKey, apiVersion: c.version, correlationId: 1, clientId: "c")
             var framed = ByteBuffer()
-            gen.request(c.apiKey, version: c.version).encodeFrame(header: header, into: &framed)
+            try gen.request(c.apiKey, version: c.version).encodeFrame(header: header, into: &framed)
             var body = try #require(frameBody(framed))
             let flips = gen.int(1...4)
             for _ in 0..<flips where body.readableBytes > 4 {

@@ -33,7 +33,7 @@ import Testing
         #expect(request == .apiVersions(ApiVersionsRequest(clientSoftwareName: "librdkafka", clientSoftwareVersion: "2.0.2")))
 
         var reencoded = ByteBuffer()
-        request.encode(into: &reencoded, version: 3)
+        try request.encode(into: &reencoded, version: 3)
         #expect(reencoded.bytesArray == Self.hex("0b 6c696272646b61666b61 06 322e302e32 00"))
     }
 
@@ -94,7 +94,7 @@ import Testing
                 errorCode: .unsupportedVersion,
                 apiKeys: [.init(apiKey: 18, minVersion: 0, maxVersion: 4)]))
         var out = ByteBuffer()
-        response.encodeFrame(correlationId: 9, version: 0, into: &out)
+        try response.encodeFrame(correlationId: 9, version: 0, into: &out)
         #expect(out.bytesArray == Self.hex("00000010 00000009 0023 00000001 0012 0000 0004"))
     }
 
@@ -102,13 +102,13 @@ import Testing
     /// compact body; other flexible responses use header v1.
     @Test func responseHeaderVersions() throws {
         var out = ByteBuffer()
-        KafkaResponse.apiVersions(
+        try KafkaResponse.apiVersions(
             ApiVersionsResponse(apiKeys: [.init(apiKey: 3, minVersion: 0, maxVersion: 8)], throttleTimeMs: 0)
         ).encodeFrame(correlationId: 1, version: 3, into: &out)
         #expect(out.bytesArray == Self.hex("00000013 00000001 0000 02 0003 0000 0008 00 00000000 00"))
 
         var flexible = ByteBuffer()
-        KafkaResponse.initProducerId(InitProducerIdResponse(producerId: 5, producerEpoch: 0))
+        try KafkaResponse.initProducerId(InitProducerIdResponse(producerId: 5, producerEpoch: 0))
             .encodeFrame(correlationId: 2, version: 2, into: &flexible)
         #expect(flexible.bytesArray == Self.hex("00000016 00000002 00 00000000 0000 0000000000000005 0000 00"))
         #expect(ApiKey.apiVersions.responseHeaderVersion(4) == 0)
