@@ -7,7 +7,7 @@ extension Broker {
     func createTopics(_ request: CreateTopicsRequest) -> CreateTopicsResponse {
         let topics = request.topics.map { asked -> CreateTopicsResponse.Topic in
             func failure(_ code: KafkaErrorCode, _ message: String) -> CreateTopicsResponse.Topic {
-                .init(name: asked.name, errorCode: code, errorMessage: message)
+                .init(name: asked.name, errorCode: code, errorMessage: Self.errorMessage(message))
             }
             do {
                 try NameRules.validateTopic(asked.name)

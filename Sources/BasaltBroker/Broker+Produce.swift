@@ -63,7 +63,7 @@ extension Broker {
     private func appendPartition(topic name: String, data: ProduceRequest.PartitionData, durable: Bool) async -> ProduceResponse.PartitionResponse {
         func failure(_ code: KafkaErrorCode, _ message: String? = nil) -> ProduceResponse.PartitionResponse {
             if code != .noError { metrics.recordProduceError(topic: name, code: code) }
-            return .init(index: data.index, errorCode: code, baseOffset: -1, errorMessage: message)
+            return .init(index: data.index, errorCode: code, baseOffset: -1, errorMessage: message.map(Self.errorMessage))
         }
         let topic: Topic
         switch lookupTopic(name, create: true) {

@@ -204,6 +204,17 @@ public final class Broker: Sendable {
         return .respond(ResponseFrame(bytes: buffer))
     }
 
+    /// The longest error message a response carries, in UTF-8 bytes.
+    ///
+    /// Messages quote what the request sent (a topic name, a config value) and a string
+    /// field holds at most 32767 bytes; a message is for people, so 1 KiB is plenty.
+    static let maxErrorMessageBytes = 1024
+
+    /// `text` cut to ``maxErrorMessageBytes``.
+    static func errorMessage(_ text: String) -> String {
+        text.utf8Prefix(maxBytes: maxErrorMessageBytes)
+    }
+
     /// What a request whose response cannot be encoded gets: a closed connection, counted
     /// with the rejected requests.
     func unencodable(_ error: KafkaEncodingError, api: ApiKey) -> RequestOutcome {

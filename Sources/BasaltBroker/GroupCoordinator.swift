@@ -40,16 +40,7 @@ actor GroupCoordinator {
     /// The client id, or "member" when it is empty, cut on a character boundary to at most
     /// ``maxMemberIdPrefixBytes`` bytes.
     static func memberIdPrefix(clientId: String) -> String {
-        guard !clientId.isEmpty else { return "member" }
-        var bytes = 0
-        var end = clientId.startIndex
-        while end < clientId.endIndex {
-            let next = clientId.index(after: end)
-            bytes += clientId.utf8.distance(from: end, to: next)
-            guard bytes <= maxMemberIdPrefixBytes else { break }
-            end = next
-        }
-        return String(clientId[..<end])
+        clientId.isEmpty ? "member" : clientId.utf8Prefix(maxBytes: maxMemberIdPrefixBytes)
     }
 
     func join(_ request: JoinGroupRequest, version: Int16, clientId: String) async -> JoinGroupResponse {

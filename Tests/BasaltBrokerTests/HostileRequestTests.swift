@@ -110,4 +110,20 @@ import Testing
         #expect(reason.contains("not encodable"))
         try await broker.stop()
     }
+
+    /// CreateTopics with a 32767-byte name: the error message quoted the whole name, which
+    /// then did not fit the message's own length. Messages are cut to 1 KiB, and the
+    /// client gets INVALID_TOPIC_EXCEPTION.
+    @Test func createTopicWith32767ByteNameIsInvalidTopic() async throws {
+        let broker = try await TestBroker.start()
+        let connection = try broker.connect()
+        let name = String(repeating: "n", count: Int(Int16.max))
+        let response = try await connection.roundTrip(
+            .createTopics(CreateTopicsRequest(topics: [.init(name: name, numPartitions: 1)], timeoutMs: 1000)), version: 4)
+        guard case .createTopics(let body) = response else { Issue.record("not a CreateTopics response"); return }
+        #expect(body.topics.first?.errorCode == .invalidTopic)
+        #expect((body.topics.first?.errorMessage?.utf8.count ?? 0) <= Broker.maxErrorMessageBytes)
+        try await BadInputTests.stillServes(broker)
+        try await broker.stop()
+    }
 }
