@@ -239,8 +239,11 @@ final class Segment: @unchecked Sendable {
     /// be read also gives 0: the caller scans the log from the start, which costs time,
     /// never a wrong answer, and reports the log's own read errors.
     func startPosition(for offset: Int64) -> Int64 {
+        // Compared before subtracting: `offset` may come from a request, and Int64.min
+        // minus a base offset would overflow.
+        guard offset > baseOffset else { return 0 }
         let relative = offset - baseOffset
-        guard relative > 0, let entry = try? offsetIndex.floor(min(relative, Int64(Int32.max))) else { return 0 }
+        guard let entry = try? offsetIndex.floor(min(relative, Int64(Int32.max))) else { return 0 }
         return Int64(entry.position)
     }
 }
