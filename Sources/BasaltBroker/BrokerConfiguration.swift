@@ -60,6 +60,8 @@ public struct BrokerConfiguration: Sendable {
     public var shutdownGraceMs: Int = 10_000
     /// How often retention runs.
     public var retentionCheckIntervalMs: Int = 300_000
+    /// The cluster this broker belongs to; `nil` runs a single node with no etcd.
+    public var cluster: ClusterConfiguration?
     /// The logger every component derives its own from.
     public var logger: Logger = Logger(label: "basalt.broker")
 
@@ -86,6 +88,8 @@ public struct BrokerConfiguration: Sendable {
         guard groupMinSessionTimeoutMs > 0, groupMinSessionTimeoutMs <= groupMaxSessionTimeoutMs else {
             throw .invalid("group.min.session.timeout.ms must be positive and ≤ group.max.session.timeout.ms")
         }
+        guard nodeId >= 0 else { throw .invalid("node.id must be ≥ 0") }
+        try cluster?.validate()
         do {
             try defaultTopicConfig.validate()
         } catch {

@@ -19,6 +19,8 @@ import Foundation
 /// | `group.initial.rebalance.delay.ms`, `group.min.session.timeout.ms`, `group.max.session.timeout.ms` | group settings |
 /// | `log.retention.check.interval.ms` | ``BrokerConfiguration/retentionCheckIntervalMs`` |
 /// | `basalt.producer.snapshot.interval.ms`, `basalt.shutdown.grace.ms` | see ``BrokerConfiguration`` |
+/// | `basalt.etcd.endpoints`, `basalt.cluster.name` | cluster mode (``BrokerConfiguration/cluster``), like `--etcd` and `--cluster` |
+/// | `default.replication.factor`, `min.insync.replicas`, `replica.lag.time.max.ms`, `unclean.leader.election.enable`, `broker.session.timeout.ms`, `replica.fetch.wait.max.ms`, `replica.fetch.max.bytes` | ``ClusterConfiguration`` |
 /// | `log.retention.ms`, `log.retention.hours`, `log.retention.bytes`, `log.segment.bytes`, `log.roll.ms`, `log.roll.hours`, `message.max.bytes`, `log.flush.interval.messages`, `log.flush.interval.ms`, `basalt.durability` | default topic settings |
 public enum BrokerPropertiesFile {
     /// Applies the file at `path` to `configuration`.
@@ -34,6 +36,8 @@ public enum BrokerPropertiesFile {
     /// Applies properties text to `configuration`.
     public static func apply(text: String, to configuration: inout BrokerConfiguration) throws(BrokerConfigurationError) {
         var topicSettings: [(name: String, value: String?)] = []
+        // Cluster settings may come before the endpoints that switch cluster mode on.
+        var clusterSettings: [(line: Int, name: String, value: String)] = []
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
@@ -45,6 +49,11 @@ public enum BrokerPropertiesFile {
             func integer() throws(BrokerConfigurationError) -> Int {
                 guard let number = Int(value) else { throw .invalid("line \(number + 1): \(name) needs an integer, got \(value)") }
                 return number
+            }
+            func hours() throws(BrokerConfigurationError) -> String {
+                let (milliseconds, overflow) = try integer().multipliedReportingOverflow(by: 3_600_000)
+                guard !overflow else { throw .invalid("line \(number + 1): \(name) \(value) is too large") }
+                return String(milliseconds)
             }
             func address() throws(BrokerConfigurationError) -> HostPort {
                 let first = value.split(separator: ",").first.map(String.init) ?? value
@@ -81,23 +90,59 @@ public enum BrokerPropertiesFile {
             case "basalt.producer.snapshot.interval.ms": configuration.producerSnapshotIntervalMs = try integer()
             case "basalt.shutdown.grace.ms": configuration.shutdownGraceMs = try integer()
             case "log.retention.ms": topicSettings.append(("retention.ms", value))
-            case "log.retention.hours": topicSettings.append(("retention.ms", String(try integer() * 3_600_000)))
+            case "log.retention.hours": topicSettings.append(("retention.ms", try hours()))
             case "log.retention.bytes": topicSettings.append(("retention.bytes", value))
             case "log.segment.bytes": topicSettings.append(("segment.bytes", value))
             case "log.roll.ms": topicSettings.append(("segment.ms", value))
-            case "log.roll.hours": topicSettings.append(("segment.ms", String(try integer() * 3_600_000)))
+            case "log.roll.hours": topicSettings.append(("segment.ms", try hours()))
             case "message.max.bytes": topicSettings.append(("max.message.bytes", value))
             case "log.flush.interval.messages": topicSettings.append(("flush.messages", value))
             case "log.flush.interval.ms": topicSettings.append(("flush.ms", value))
             case "basalt.durability": topicSettings.append(("basalt.durability", value))
+            case "basalt.etcd.endpoints", "basalt.cluster.name", "default.replication.factor", "min.insync.replicas",
+                 "replica.lag.time.max.ms", "unclean.leader.election.enable", "broker.session.timeout.ms",
+                 "replica.fetch.wait.max.ms", "replica.fetch.max.bytes":
+                clusterSettings.append((number + 1, name, value))
             default:
                 throw .invalid("line \(number + 1): unknown setting \(name)")
             }
         }
+        try applyCluster(clusterSettings, to: &configuration)
         do {
             configuration.defaultTopicConfig = try TopicSettings.apply(topicSettings, to: configuration.defaultTopicConfig)
         } catch {
             throw .invalid(error.description)
         }
+    }
+
+    /// Applies the cluster settings. Endpoints and name switch cluster mode on (the command
+    /// line can do the same); the other settings need it on by the end of configuration.
+    static func applyCluster(
+        _ settings: [(line: Int, name: String, value: String)], to configuration: inout BrokerConfiguration
+    ) throws(BrokerConfigurationError) {
+        guard !settings.isEmpty else { return }
+        var cluster = configuration.cluster ?? ClusterConfiguration(etcdEndpoints: [], name: "basalt")
+        for (line, name, value) in settings {
+            func integer() throws(BrokerConfigurationError) -> Int {
+                guard let number = Int(value) else { throw .invalid("line \(line): \(name) needs an integer, got \(value)") }
+                return number
+            }
+            switch name {
+            case "basalt.etcd.endpoints": cluster.etcdEndpoints = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            case "basalt.cluster.name": cluster.name = value
+            case "default.replication.factor": cluster.defaultReplicationFactor = try integer()
+            case "min.insync.replicas": cluster.minInSyncReplicas = try integer()
+            case "replica.lag.time.max.ms": cluster.replicaLagTimeMaxMs = try integer()
+            case "broker.session.timeout.ms": cluster.sessionTimeoutMs = try integer()
+            case "replica.fetch.wait.max.ms": cluster.replicaFetchWaitMaxMs = try integer()
+            case "replica.fetch.max.bytes": cluster.replicaFetchMaxBytes = try integer()
+            case "unclean.leader.election.enable":
+                guard let flag = Bool(value) else { throw .invalid("line \(line): \(name) needs true or false") }
+                cluster.uncleanLeaderElection = flag
+            default:
+                throw .invalid("line \(line): unknown setting \(name)")
+            }
+        }
+        configuration.cluster = cluster
     }
 }

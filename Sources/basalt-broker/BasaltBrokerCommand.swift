@@ -30,6 +30,15 @@ struct BasaltBrokerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Configuration file in Kafka's server.properties format.")
     var config: String?
 
+    @Option(name: .long, help: "This broker's node id in the cluster (Kafka's node.id).")
+    var nodeId: Int32?
+
+    @Option(name: .long, help: "etcd endpoints, http://HOST:PORT[,http://HOST:PORT…]: runs in cluster mode.")
+    var etcd: String?
+
+    @Option(name: .long, help: "Cluster name; every etcd key lives under /basalt/NAME/ (default basalt).")
+    var cluster: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -61,6 +70,19 @@ struct BasaltBrokerCommand: AsyncParsableCommand {
             guard let address = HostPort(parsing: metrics) else { throw ValidationError("--metrics needs HOST:PORT") }
             configuration.metricsHost = address.host
             configuration.metricsPort = address.port
+        }
+        if let nodeId { configuration.nodeId = nodeId }
+        if let etcd {
+            var cluster = configuration.cluster ?? ClusterConfiguration(etcdEndpoints: [], name: "basalt")
+            cluster.etcdEndpoints = etcd.split(separator: ",").map(String.init)
+            configuration.cluster = cluster
+        }
+        if let cluster {
+            guard configuration.cluster != nil else { throw ValidationError("--cluster needs --etcd (or basalt.etcd.endpoints)") }
+            configuration.cluster?.name = cluster
+        }
+        if let settings = configuration.cluster, settings.etcdEndpoints.isEmpty {
+            throw ValidationError("cluster settings need etcd endpoints: --etcd or basalt.etcd.endpoints")
         }
         configuration.logger = Logger(label: "basalt.broker")
         configuration.logger.logLevel = level
