@@ -5,7 +5,14 @@ extension EtcdClient {
     /// - Returns: the key, or nil when it does not exist.
     /// - Throws: ``EtcdError``.
     public func get(_ key: String) async throws -> EtcdKeyValue? {
-        try await range(EtcdWire.RangeRequest(key: EtcdWire.base64(key))).keyValues.first
+        try await getWithRevision(key).keyValues.first
+    }
+
+    /// Reads one key, with the revision the read saw (to watch the key from `revision + 1`).
+    ///
+    /// - Throws: ``EtcdError``.
+    public func getWithRevision(_ key: String) async throws -> EtcdRangeResult {
+        try await range(EtcdWire.RangeRequest(key: EtcdWire.base64(key)))
     }
 
     /// Reads every key that starts with `prefix`, in key order, with the revision the read saw.
@@ -106,5 +113,15 @@ extension EtcdClient {
             compare: [.modRevision(of: key, .equal, expectedModRevision)],
             success: [.put(key: key, value: newValue, leaseID: leaseID)],
             failure: [.get(key: key)])
+    }
+
+    /// Discards the history before `revision` (etcd's compaction). Watches asking for an older
+    /// revision then fail with ``EtcdError/watchCompacted(endpoint:requestedRevision:compactRevision:)``.
+    ///
+    /// - Throws: ``EtcdError``; `server` when `revision` is already compacted or in the future.
+    public func compact(revision: Int64) async throws {
+        _ = try await call(
+            "/v3/kv/compaction", body: EtcdJSON.encode(EtcdWire.CompactionRequest(revision: .init(revision))),
+            operation: "kv/compaction", as: EtcdWire.PutResponse.self, retryAfterSend: true)
     }
 }

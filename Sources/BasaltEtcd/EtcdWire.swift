@@ -51,6 +51,10 @@ enum EtcdWire {
         var range_end: String?
     }
 
+    struct CompactionRequest: Encodable {
+        var revision: Int64Value
+    }
+
     struct Compare: Encodable {
         var key: String
         var range_end: String?
