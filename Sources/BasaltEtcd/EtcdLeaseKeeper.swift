@@ -14,7 +14,8 @@ import Synchronization
 ///   valid at etcd; each attempt is bounded by the deadline, so a silent etcd cannot delay the report.
 ///
 /// A controller checks ``isHeld`` before each action and stops acting on ``Event/lost(_:)``: between
-/// them, no action happens after the deadline. Call ``stop()`` when done; it does not revoke the lease.
+/// them, no action happens after the deadline. Call ``stop()`` when done (dropping the keeper also
+/// stops it); neither revokes the lease.
 public final class EtcdLeaseKeeper: Sendable {
     /// What happened to the lease.
     public enum Event: Equatable, Sendable {
@@ -45,8 +46,29 @@ public final class EtcdLeaseKeeper: Sendable {
         leaseID = lease.id
         (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(16))
         state = Mutex(State(deadline: lease.deadline))
-        let task = Task { [self] in await run(client: client, lease: lease) }
+        // The task holds the keeper weakly, except while one renewal is in flight, so a keeper that
+        // is dropped without stop() stops renewing (deinit) instead of renewing forever.
+        let task = Task { [weak self] in
+            var current = lease
+            var nextAttempt = EtcdLeaseKeeper.renewalTime(of: lease)
+            while true {
+                do {
+                    try await Task.sleep(until: nextAttempt, clock: .continuous)
+                } catch {
+                    return  // stopped
+                }
+                guard let keeper = self,
+                      let next = await keeper.renew(client: client, current: &current)
+                else { return }
+                nextAttempt = next
+            }
+        }
         state.withLock { $0.task = task }
+    }
+
+    deinit {
+        state.withLock { $0.task }?.cancel()
+        continuation.finish()
     }
 
     /// True while the lease has not been reported lost and its local deadline has not passed.
@@ -71,47 +93,40 @@ public final class EtcdLeaseKeeper: Sendable {
         continuation.finish()
     }
 
-    private func run(client: EtcdClient, lease: EtcdLease) async {
-        var current = lease
-        var nextAttempt = Self.renewalTime(of: current)
-        while true {
-            do {
-                try await Task.sleep(until: nextAttempt, clock: .continuous)
-            } catch {
-                return  // stopped
-            }
+    /// One renewal attempt. Returns when to try next, or nil when the keeper is done.
+    private func renew(client: EtcdClient, current: inout EtcdLease) async -> ContinuousClock.Instant? {
+        let leaseID = self.leaseID
+        do {
             if ContinuousClock.now >= current.deadline {
                 reportLost(.leaseExpired(leaseID: leaseID, reason: "no successful renewal before the local deadline"))
-                return
+                return nil
             }
-            do {
-                let renewed = try await client.keepAliveOnce(leaseID, deadline: current.deadline)
-                current = renewed
-                let stillKept = state.withLock { state -> Bool in
-                    guard !state.lost else { return false }
-                    state.deadline = renewed.deadline
-                    return true
-                }
-                guard stillKept else { return }
-                continuation.yield(.renewed(renewed))
-                nextAttempt = Self.renewalTime(of: renewed)
-            } catch let error as EtcdError {
-                switch error {
-                case .leaseExpired, .server(_, _, 5, _):
-                    reportLost(error)
-                    return
-                default:
-                    if ContinuousClock.now >= current.deadline {
-                        reportLost(.leaseExpired(
-                            leaseID: leaseID, reason: "no successful renewal before the local deadline; last error: \(error)"))
-                        return
-                    }
-                    // Retry soon, but never later than the deadline, so the loss is reported on time.
-                    nextAttempt = min(ContinuousClock.now + Self.retryDelay(of: current), current.deadline)
-                }
-            } catch {
-                return  // cancelled: stopped
+            let renewed = try await client.keepAliveOnce(leaseID, deadline: current.deadline)
+            current = renewed
+            let stillKept = state.withLock { state -> Bool in
+                guard !state.lost else { return false }
+                state.deadline = renewed.deadline
+                return true
             }
+            guard stillKept else { return nil }
+            continuation.yield(.renewed(renewed))
+            return Self.renewalTime(of: renewed)
+        } catch let error as EtcdError {
+            switch error {
+            case .leaseExpired, .server(_, _, 5, _):
+                reportLost(error)
+                return nil
+            default:
+                if ContinuousClock.now >= current.deadline {
+                    reportLost(.leaseExpired(
+                        leaseID: leaseID, reason: "no successful renewal before the local deadline; last error: \(error)"))
+                    return nil
+                }
+                // Retry soon, but never later than the deadline, so the loss is reported on time.
+                return min(ContinuousClock.now + Self.retryDelay(of: current), current.deadline)
+            }
+        } catch {
+            return nil  // cancelled: stopped
         }
     }
 

@@ -1,7 +1,7 @@
 import NIOCore
 import NIOPosix
 
-/// A real TCP server on loopback that answers every connection with the same raw bytes and closes
+/// A real TCP server on loopback that answers every connection with the same raw bytes and ends
 /// it: stands in for a broken etcd or a man in the middle, so the client's handling of hostile
 /// responses is tested over a real socket and the real HTTP parser.
 final class CannedHTTPServer: Sendable {
@@ -25,7 +25,7 @@ final class CannedHTTPServer: Sendable {
     }
 }
 
-/// Sends the canned bytes when the first request bytes arrive, then closes the connection.
+/// Sends the canned bytes when the first request bytes arrive, then ends its side of the connection.
 private final class CannedResponseHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -38,8 +38,10 @@ private final class CannedResponseHandler: ChannelInboundHandler {
         guard !answered else { return }
         answered = true
         let buffer = context.channel.allocator.buffer(bytes: response)
+        // Half-close: a full close while request bytes are still unread would send an RST, and the
+        // client could lose the response we mean to test. NIO closes the rest when the client hangs up.
         context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
+            context.close(mode: .output, promise: nil)
         }
     }
 }

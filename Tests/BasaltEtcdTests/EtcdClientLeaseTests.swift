@@ -98,3 +98,21 @@ import Testing
         }
     }
 }
+
+/// A keeper nobody holds any more stops renewing instead of keeping its lease alive forever.
+@Suite struct EtcdLeaseKeeperLifetimeTests {
+    @Test func aDroppedKeeperStopsRenewing() async throws {
+        try await withEtcd { _, client in
+            let lease = try await client.grantLease(ttlSeconds: 30)
+            var keeper: EtcdLeaseKeeper? = EtcdLeaseKeeper(client: client, lease: lease)
+            let events = try #require(keeper?.events)
+            keeper = nil
+            #expect(keeper == nil)
+            let ended = try await withDeadline(.seconds(5), "the dropped keeper's events to end") { () -> Bool in
+                for await _ in events {}
+                return true
+            }
+            #expect(ended)
+        }
+    }
+}
