@@ -5,18 +5,27 @@
 public struct EtcdCompare: Equatable, Sendable {
     /// How the key's field relates to the given value.
     public enum Result: String, Equatable, Sendable {
+        /// The field equals the value.
         case equal = "EQUAL"
+        /// The field differs from the value.
         case notEqual = "NOT_EQUAL"
+        /// The field is greater than the value.
         case greater = "GREATER"
+        /// The field is less than the value.
         case less = "LESS"
     }
 
     /// Which field of the key is compared, and the value it is compared with.
     public enum Target: Equatable, Sendable {
+        /// Number of changes since creation (0 = absent).
         case version(Int64)
+        /// Revision that created the key (0 = absent).
         case createRevision(Int64)
+        /// Revision of the last change.
         case modRevision(Int64)
+        /// The value's bytes.
         case value([UInt8])
+        /// The lease ID the key is attached to (0 = none).
         case lease(Int64)
     }
 

@@ -40,6 +40,7 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Every endpoint was tried and failed; `errors` holds one error per attempt, in order.
     indirect case allEndpointsFailed(operation: String, errors: [EtcdError])
 
+    /// A one-line message naming the operation, the endpoint and the cause.
     public var description: String {
         switch self {
         case .invalidEndpoint(let text, let reason):

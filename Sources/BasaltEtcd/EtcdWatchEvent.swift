@@ -2,7 +2,9 @@
 public struct EtcdWatchEvent: Equatable, Sendable {
     /// Whether the key was written or deleted.
     public enum Kind: Equatable, Sendable {
+        /// The key was created or overwritten.
         case put
+        /// The key was deleted (explicitly or because its lease ended).
         case delete
     }
 
