@@ -29,6 +29,7 @@ deps:
 	fi
 
 # GNU time: the memory test reads a child's own peak RSS from it (`/usr/bin/time -f %M`).
+# etcd: the BasaltEtcd tests start a real etcd server (Debian's etcd-server, 3.4).
 test-deps:
 	@if [ ! -x /usr/bin/time ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -36,6 +37,14 @@ test-deps:
 			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q time; \
 		else \
 			echo "GNU time is missing: install it with 'sudo apt-get install -y time' (Debian/Ubuntu)"; exit 1; \
+		fi; \
+	fi
+	@if ! command -v etcd >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing etcd-server"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q etcd-server; \
+		else \
+			echo "etcd is missing: install it with 'sudo apt-get install -y etcd-server' (Debian/Ubuntu)"; exit 1; \
 		fi; \
 	fi
 

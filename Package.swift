@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "basalt-inspect", targets: ["basalt-inspect"]),
         .library(name: "BasaltBroker", targets: ["BasaltBroker"]),
         .executable(name: "basalt-broker", targets: ["basalt-broker"]),
+        .library(name: "BasaltEtcd", targets: ["BasaltEtcd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -118,6 +119,23 @@ let package = Package(
             name: "BasaltBrokerTests",
             dependencies: [
                 "BasaltBroker", "Basalt", "BasaltKafka",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // etcd v3 client over the JSON gateway (cluster coordination; docs/replication.md).
+        .target(
+            name: "BasaltEtcd",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "BasaltEtcdTests",
+            dependencies: [
+                "BasaltEtcd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
