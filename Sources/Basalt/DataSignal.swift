@@ -50,6 +50,10 @@ final class DataSignal: Sendable {
         return true
     }
 
+    /// How many waiters are parked now (tests use it to know a waiter is parked before
+    /// they make the change that must wake it).
+    var parkedWaiters: Int { state.withLock { $0.waiters.count } }
+
     /// Wakes every waiter; each re-checks its condition.
     func notifyAll() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
