@@ -108,7 +108,7 @@ public actor Consumer {
     /// Calls `body` with up to `maxRecords` records that are available now, in place,
     /// taking turns between partitions as ``poll(maxRecords:timeout:)`` does, and advances
     /// the positions past the records visited. The fast path of
-    /// ``PartitionLog/forEachRecord(from:maxBytes:_:)``: no allocation per record. Does not
+    /// ``PartitionLog/forEachRecord(from:maxBytes:isolation:_:)``: no allocation per record. Does not
     /// wait; call ``poll(maxRecords:timeout:)`` or the log's `waitForData` to block.
     ///
     /// - Parameter body: sees each record borrowed. If it throws, the positions stay past

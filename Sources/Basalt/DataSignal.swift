@@ -1,10 +1,18 @@
 import Synchronization
 
-/// Wakes tasks waiting for a log to grow, without polling.
+/// Wakes tasks waiting for a log to change, without polling.
 ///
 /// A waiter registers with a condition that is checked under the signal's lock, so an
 /// append that lands between the caller's own check and its registration still wakes
 /// it. A timeout resumes the waiter if nothing arrives first.
+///
+/// A ``PartitionLog`` notifies on every change a parked fetch may wait for, once the
+/// change is readable: an append as leader or as follower (after its `fdatasync` under
+/// ``Durability/everyAppend``, right after the write otherwise), a high watermark that
+/// moves (``PartitionLog/updateHighWatermark(_:)``, ``PartitionLog/enableReplication()``),
+/// a truncation (``PartitionLog/truncate(to:)``, ``PartitionLog/truncateFullyAndStartAt(_:)``),
+/// and close. Waiters re-check their condition, so a spurious wake costs one check. The
+/// partitions of a topic opened through a ``Store`` share one signal.
 final class DataSignal: Sendable {
     private struct State {
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
@@ -41,6 +49,10 @@ final class DataSignal: Sendable {
         }
         return true
     }
+
+    /// How many waiters are parked now (tests use it to know a waiter is parked before
+    /// they make the change that must wake it).
+    var parkedWaiters: Int { state.withLock { $0.waiters.count } }
 
     /// Wakes every waiter; each re-checks its condition.
     func notifyAll() {

@@ -8,15 +8,20 @@ extension PartitionLog {
 
     /// The batches from the one holding `offset`, as slices of segment files, up to
     /// `maxBytes` of whole batches (always at least the first batch, however large, so a
-    /// reader can make progress). Runs concurrently with appends.
+    /// reader can make progress). Runs concurrently with appends and truncation.
     ///
-    /// - Returns: empty when `offset` is the log end offset.
+    /// - Parameter isolation: ``ReadIsolation/highWatermark`` (consumers) returns only
+    ///   batches that end at or below the ``highWatermark``; ``ReadIsolation/logEnd``
+    ///   (followers) reads to the log end. The same in single-node mode.
+    /// - Returns: empty when `offset` is the log end offset, or at or past the limit
+    ///   `isolation` sets.
     /// - Throws: ``BasaltError/offsetOutOfRange(offset:logStartOffset:logEndOffset:)``;
     ///   ``BasaltError/corruptLog(file:position:reason:)`` when a batch header on the way
-    ///   is damaged.
-    public func read(from offset: Int64, maxBytes: Int) throws -> [LogSlice] {
+    ///   is damaged, or was cut by a concurrent ``truncate(to:)``.
+    public func read(from offset: Int64, maxBytes: Int, isolation: ReadIsolation = .highWatermark) throws -> [LogSlice] {
         let view = published.withLock { $0 }
-        guard let start = try locate(offset, in: view) else { return [] }
+        let limit = view.limit(isolation)
+        guard let start = try locate(offset, in: view), start.header.nextOffset <= limit else { return [] }
         var slices: [LogSlice] = []
         var budget = maxBytes
         var segmentIndex = start.segmentIndex
@@ -36,7 +41,7 @@ extension PartitionLog {
                 lastOffset = header.lastOffset
                 position += Int64(size)
                 guard position < segmentView.size, budget > 0,
-                      let next = try batchHeader(segmentView, at: position) else { break }
+                      let next = try batchHeader(segmentView, at: position), next.nextOffset <= limit else { break }
                 header = next
             }
             if length > 0 {
@@ -46,7 +51,7 @@ extension PartitionLog {
             guard position >= segmentView.size, budget > 0 else { break }
             segmentIndex += 1
             guard segmentIndex < view.segments.count, view.segments[segmentIndex].size > 0,
-                  let next = try batchHeader(view.segments[segmentIndex], at: 0) else { break }
+                  let next = try batchHeader(view.segments[segmentIndex], at: 0), next.nextOffset <= limit else { break }
             position = 0
             header = next
         }
@@ -57,9 +62,12 @@ extension PartitionLog {
     /// checked, up to `maxBytes` of whole batches (at least one batch).
     ///
     /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` naming the file and
-    ///   position of a batch that fails its CRC or bounds, and the errors of ``read(from:maxBytes:)``.
-    public func readBatches(from offset: Int64, maxBytes: Int) throws -> [RecordBatch] {
-        try readLocatedBatches(from: offset, maxBytes: maxBytes).map(\.batch)
+    ///   position of a batch that fails its CRC or bounds, and the errors of
+    ///   ``read(from:maxBytes:isolation:)``.
+    public func readBatches(
+        from offset: Int64, maxBytes: Int, isolation: ReadIsolation = .highWatermark
+    ) throws -> [RecordBatch] {
+        try readLocatedBatches(from: offset, maxBytes: maxBytes, isolation: isolation).map(\.batch)
     }
 
     /// The records from `offset` on, decoded and CRC-checked, up to about `maxBytes` of
@@ -67,10 +75,12 @@ extension PartitionLog {
     /// transaction markers.
     ///
     /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for a batch that fails
-    ///   its CRC or whose records are damaged, and the errors of ``read(from:maxBytes:)``.
-    public func readRecords(from offset: Int64, maxBytes: Int = 1 << 20) throws -> [ConsumerRecord] {
+    ///   its CRC or whose records are damaged, and the errors of ``read(from:maxBytes:isolation:)``.
+    public func readRecords(
+        from offset: Int64, maxBytes: Int = 1 << 20, isolation: ReadIsolation = .highWatermark
+    ) throws -> [ConsumerRecord] {
         var records: [ConsumerRecord] = []
-        let batches = try readLocatedBatches(from: offset, maxBytes: maxBytes)
+        let batches = try readLocatedBatches(from: offset, maxBytes: maxBytes, isolation: isolation)
         // Sized once: growing a large array by doubling faults in fresh pages each time.
         records.reserveCapacity(batches.reduce(0) { $0 + min(Int($1.batch.header.recordsCount), $1.batch.header.totalSize / 7) })
         for located in batches where !located.batch.header.isControl {
@@ -83,9 +93,11 @@ extension PartitionLog {
         return records
     }
 
-    private func readLocatedBatches(from offset: Int64, maxBytes: Int) throws -> [(batch: RecordBatch, path: String, position: Int64)] {
+    private func readLocatedBatches(
+        from offset: Int64, maxBytes: Int, isolation: ReadIsolation
+    ) throws -> [(batch: RecordBatch, path: String, position: Int64)] {
         var batches: [(batch: RecordBatch, path: String, position: Int64)] = []
-        for slice in try read(from: offset, maxBytes: maxBytes) {
+        for slice in try read(from: offset, maxBytes: maxBytes, isolation: isolation) {
             let bytes = try slice.file.read(count: slice.length, at: slice.position)
             guard bytes.count == slice.length else {
                 throw BasaltError.corruptLog(file: slice.file.path, position: slice.position + Int64(bytes.count),
@@ -107,10 +119,16 @@ extension PartitionLog {
         return batches
     }
 
-    /// Waits until the log end offset passes `offset` or `timeout` elapses, without
-    /// polling. Returns whether data past `offset` is readable.
-    public func waitForData(after offset: Int64, timeout: Duration) async -> Bool {
-        await signal.wait(timeout: timeout) { self.logEndOffset > offset }
+    /// Waits until the limit `isolation` sets (the ``highWatermark`` by default, or the
+    /// log end) passes `offset` or `timeout` elapses, without polling. Returns whether
+    /// data past `offset` is readable.
+    ///
+    /// Woken by every change that can make data readable or unreadable: leader and
+    /// follower appends once readable, high watermark advances, truncation and close.
+    public func waitForData(
+        after offset: Int64, timeout: Duration, isolation: ReadIsolation = .highWatermark
+    ) async -> Bool {
+        await signal.wait(timeout: timeout) { self.published.withLock { $0.limit(isolation) } > offset }
     }
 
     /// Finds the batch holding `offset`; nil when `offset` is the end of the log.

@@ -1,7 +1,7 @@
 extension PartitionLog {
     /// Calls `body` with each record from `offset` on, in place in a buffer the log
     /// reuses, up to about `maxBytes` of batches (at least one batch). The fast path for
-    /// embedded consumers: the same records as ``readRecords(from:maxBytes:)``, with no
+    /// embedded consumers: the same records as ``readRecords(from:maxBytes:isolation:)``, with no
     /// allocation and no reference counting per record.
     ///
     /// Each batch's CRC is checked before any of its records is visited. Records below
@@ -15,13 +15,14 @@ extension PartitionLog {
     ///   when it is the log end offset.
     /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for a batch that fails
     ///   its CRC or whose records are damaged, with the same reason
-    ///   ``readRecords(from:maxBytes:)`` gives (records of that batch before the damage
-    ///   may already have been visited); the errors of ``read(from:maxBytes:)``; whatever
-    ///   `body` throws.
+    ///   ``readRecords(from:maxBytes:isolation:)`` gives (records of that batch before the damage
+    ///   may already have been visited); the errors of ``read(from:maxBytes:isolation:)``;
+    ///   whatever `body` throws.
     public func forEachRecord(
-        from offset: Int64, maxBytes: Int = 1 << 20, _ body: (borrowing RecordView) throws -> Void
+        from offset: Int64, maxBytes: Int = 1 << 20, isolation: ReadIsolation = .highWatermark,
+        _ body: (borrowing RecordView) throws -> Void
     ) throws -> Int64 {
-        let slices = try read(from: offset, maxBytes: maxBytes)
+        let slices = try read(from: offset, maxBytes: maxBytes, isolation: isolation)
         guard !slices.isEmpty else { return offset }
         // A concurrent reader that finds the idle buffer taken allocates its own; the
         // lock is held only to take and return it, never during the walk.

@@ -31,6 +31,7 @@ extension PartitionLog {
             let removed = Array(state.segments[..<count])
             state.segments.removeFirst(count)
             state.logStartOffset = max(state.logStartOffset, state.segments[0].baseOffset)
+            try trimLeaderEpochs(&state)
             republish(state)
             try PartitionCheckpoint(recoveryPoint: state.recoveryPoint, logStartOffset: state.logStartOffset, clean: nil)
                 .write(directory: directory, io: io)
@@ -56,9 +57,19 @@ extension PartitionLog {
             try PartitionCheckpoint(recoveryPoint: state.recoveryPoint, logStartOffset: offset, clean: nil)
                 .write(directory: directory, io: io)
             state.logStartOffset = offset
+            try trimLeaderEpochs(&state)
             republish(state)
         }
         try enforceRetention()
+    }
+
+    /// Drops the leader epochs wholly below the log start offset, as Kafka does when
+    /// retention moves it; writes the checkpoint only when that changed something.
+    func trimLeaderEpochs(_ state: inout WriterState) throws {
+        var epochs = state.leaderEpochs
+        guard epochs.truncateFromStart(state.logStartOffset) else { return }
+        try epochs.write(directory: directory, io: io)
+        state.leaderEpochs = epochs
     }
 
     /// Publishes the segment list and log start offset of `state`, keeping the readable

@@ -13,6 +13,11 @@ import Synchronization
 ///   ``Durability/everyAppend`` only what is durable.
 /// - Opening recovers from an unclean shutdown (see ``SegmentRecovery``) by scanning only
 ///   the segments from the last recovery point on.
+/// - Replication (see `PartitionLog+Replication.swift`): each batch a leader appends is
+///   stamped with the current leader epoch, kept with its start offset in a
+///   ``LeaderEpochCache``; a follower appends its leader's batches unchanged with
+///   ``appendAsFollower(_:)``; ``truncate(to:)`` cuts a diverged suffix; and consumers
+///   read up to the ``highWatermark``, which in single-node mode is the log end.
 public final class PartitionLog: Sendable {
     /// The partition directory.
     public let directory: String
@@ -27,7 +32,11 @@ public final class PartitionLog: Sendable {
     let writer: Mutex<WriterState>
     let published: Mutex<ReadView>
     let signal: DataSignal
-    /// The idle buffer of ``forEachRecord(from:maxBytes:_:)``, kept between calls.
+    /// The value last written to the `high-watermark` checkpoint. Its lock is held while
+    /// the file is written, so there is one writer at a time; it is taken after the
+    /// writer's lock, never before it.
+    let highWatermarkFile: Mutex<Int64?>
+    /// The idle buffer of ``forEachRecord(from:maxBytes:isolation:_:)``, kept between calls.
     let idleReadBuffer = Mutex<ReadBuffer?>(nil)
 
     /// What the append path owns.
@@ -49,6 +58,19 @@ public final class PartitionLog: Sendable {
         var epoch: UInt64 = 0
         /// The error of the last failed sync, for waiters cut by it.
         var lastSyncFailure: BasaltError?
+        /// Why the last cut (a failed sync or a truncation) happened, for waiters from
+        /// before it.
+        var lastCutFailure: (any Error & Sendable)?
+        /// Leader epochs and their start offsets; mirrored in `leader-epoch-checkpoint`.
+        var leaderEpochs: LeaderEpochCache
+        /// Whether the high watermark moves only through `updateHighWatermark` and
+        /// truncation (replicated mode) rather than following the log end.
+        var replicated = false
+        /// The high watermark in replicated mode; unused otherwise.
+        var highWatermark: Int64
+        /// The high watermark found at open: the checkpoint capped at the log end, for
+        /// `enableReplication`.
+        var openedHighWatermark: Int64
         /// A cut back to the last durable end that failed; retried before the next
         /// append and on close, so a failed append never stays in the file.
         var pendingRollback: (segment: Segment, keepBytes: Int64, keepOffset: Int64)?
@@ -61,6 +83,15 @@ public final class PartitionLog: Sendable {
         var logStartOffset: Int64
         var endOffset: Int64
         var durableOffset: Int64
+        /// At most `endOffset`; equal to it unless the log is replicated.
+        var highWatermark: Int64
+        /// The upper bound of a read with `isolation`.
+        func limit(_ isolation: ReadIsolation) -> Int64 {
+            switch isolation {
+            case .highWatermark: highWatermark
+            case .logEnd: endOffset
+            }
+        }
     }
 
     struct SegmentView: Sendable {
@@ -94,7 +125,9 @@ public final class PartitionLog: Sendable {
     ///   - io: the file seam; tests inject faults through it.
     ///   - clock: wall-clock milliseconds, for timestamps, rolling and retention.
     /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for damage recovery
-    ///   must not truncate; ``BasaltError/io(operation:path:errno:)``.
+    ///   must not truncate; ``ReplicationError/corruptCheckpoint(file:line:reason:)`` for a
+    ///   damaged `leader-epoch-checkpoint` or `high-watermark`;
+    ///   ``BasaltError/io(operation:path:errno:)``.
     public convenience init(
         directory: String, config: LogConfig = LogConfig(), flusher: Flusher? = nil,
         io: any FileIO = SystemFileIO(), clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
@@ -119,9 +152,20 @@ public final class PartitionLog: Sendable {
         self.clock = clock
         self.signal = signal
         self.openReport = opened.report
+        // Epochs recorded past the recovered log end belong to batches that did not
+        // survive; those below the log start to segments retention deleted.
+        var epochs = try LeaderEpochCache.read(directory: directory, io: io)
+        let cutEnd = epochs.truncateFromEnd(opened.nextOffset)
+        let cutStart = epochs.truncateFromStart(opened.logStartOffset)
+        if cutEnd || cutStart { try epochs.write(directory: directory, io: io) }
+        // Never trust a checkpointed high watermark past what recovery kept.
+        let checkpointed = try HighWatermarkCheckpoint.read(directory: directory, io: io)
+        let openedHighWatermark = min(max(checkpointed ?? opened.logStartOffset, opened.logStartOffset), opened.nextOffset)
         let state = WriterState(
             segments: opened.segments, nextOffset: opened.nextOffset, logStartOffset: opened.logStartOffset,
-            durableOffset: opened.nextOffset, recoveryPoint: opened.recoveryPoint)
+            durableOffset: opened.nextOffset, recoveryPoint: opened.recoveryPoint, leaderEpochs: epochs,
+            highWatermark: openedHighWatermark, openedHighWatermark: openedHighWatermark)
+        self.highWatermarkFile = Mutex(checkpointed)
         self.published = Mutex(Self.makeView(state, endOffset: state.nextOffset, activeSize: state.active.size))
         self.writer = Mutex(state)
     }
@@ -144,8 +188,10 @@ public final class PartitionLog: Sendable {
                 views.append(SegmentView(segment: segment, size: segment.size, endOffset: state.segments[index + 1].baseOffset))
             }
         }
+        let highWatermark = state.replicated
+            ? max(min(state.highWatermark, endOffset), min(state.logStartOffset, endOffset)) : endOffset
         return ReadView(segments: views, logStartOffset: state.logStartOffset, endOffset: endOffset,
-                        durableOffset: state.durableOffset)
+                        durableOffset: state.durableOffset, highWatermark: highWatermark)
     }
 
     // MARK: - Offsets
@@ -207,15 +253,21 @@ public final class PartitionLog: Sendable {
             if let failure = state.failure { throw failure }
             try rollIfNeeded(&state, incoming: header)
             let baseOffset = state.nextOffset
+            let leaderEpoch = state.leaderEpochs.latestEpoch ?? 0
             let active = state.active
             let position = active.size
             do {
-                // The base offset goes out from its own 8 bytes, gathered with the rest of
-                // the batch: rewriting it in `batch` would copy a batch the caller (the
-                // broker's produce path) still holds. Same bytes on disk, one system call.
+                // The base offset and the leader epoch go out from their own bytes,
+                // gathered with the rest of the batch: rewriting them in `batch` would copy
+                // a batch the caller (the broker's produce path) still holds. Neither is
+                // covered by the CRC. Same bytes on disk, one system call.
                 try withUnsafeBytes(of: baseOffset.bigEndian) { offsetBytes in
-                    try batch.withUnsafeBytes { bytes in
-                        try active.log.write([offsetBytes, UnsafeRawBufferPointer(rebasing: bytes[8...])], at: position)
+                    try withUnsafeBytes(of: leaderEpoch.bigEndian) { epochBytes in
+                        try batch.withUnsafeBytes { bytes in
+                            try active.log.write(
+                                [offsetBytes, UnsafeRawBufferPointer(rebasing: bytes[8..<12]), epochBytes,
+                                 UnsafeRawBufferPointer(rebasing: bytes[16...])], at: position)
+                        }
                     }
                 }
             } catch {
@@ -226,6 +278,7 @@ public final class PartitionLog: Sendable {
             }
             var written = header
             written.baseOffset = baseOffset
+            written.partitionLeaderEpoch = leaderEpoch
             active.didAppend(written, at: position, indexIntervalBytes: config.indexIntervalBytes)
             state.nextOffset = written.nextOffset
             if durability != .everyAppend {
@@ -234,9 +287,16 @@ public final class PartitionLog: Sendable {
             let result = AppendResult(baseOffset: baseOffset, lastOffset: written.lastOffset, maxTimestamp: written.maxTimestamp)
             return (result, state.epoch)
         }
-        switch durability {
+        try await awaitDurability(endOffset: result.lastOffset + 1, epoch: epoch)
+        return result
+    }
+
+    /// Waits as ``LogConfig/durability`` asks for an append that reached `endOffset` in
+    /// rollback `epoch`, and wakes readers once the append is readable.
+    func awaitDurability(endOffset: Int64, epoch: UInt64) async throws {
+        switch config.durability {
         case .everyAppend:
-            try await flusher.sync(self, endOffset: result.lastOffset + 1, epoch: epoch)
+            try await flusher.sync(self, endOffset: endOffset, epoch: epoch)
         case .interval(let milliseconds):
             signal.notifyAll()
             let schedule = writer.withLock { state in
@@ -247,11 +307,10 @@ public final class PartitionLog: Sendable {
         case .os:
             signal.notifyAll()
         }
-        return result
     }
 
     /// Rolls to a new segment when the incoming batch does not fit the active one.
-    private func rollIfNeeded(_ state: inout WriterState, incoming header: RecordBatchHeader) throws {
+    func rollIfNeeded(_ state: inout WriterState, incoming header: RecordBatchHeader) throws {
         let active = state.active
         guard !active.isEmpty else { return }
         let tooBig = active.size + Int64(header.totalSize) > Int64(config.segmentBytes)
@@ -314,8 +373,8 @@ public final class PartitionLog: Sendable {
     /// covered. On failure, cuts the log back to its last durable end, so the appends
     /// that were waiting never become visible.
     func syncForWaiters() throws {
-        let (segment, endOffset, size, durable) = writer.withLock { state in
-            (state.active, state.nextOffset, state.active.size, state.durableOffset)
+        let (segment, endOffset, size, durable, epoch) = writer.withLock { state in
+            (state.active, state.nextOffset, state.active.size, state.durableOffset, state.epoch)
         }
         guard endOffset > durable else { return }
         do {
@@ -325,6 +384,9 @@ public final class PartitionLog: Sendable {
             throw failureAfterSync(error)
         }
         writer.withLock { state in
+            // A truncation while the sync ran cut the log below `endOffset`: what the sync
+            // covered is no longer the log, and its waiters are failed by the epoch check.
+            guard state.epoch == epoch else { return }
             state.durableOffset = max(state.durableOffset, endOffset)
             if state.active === segment, config.durability == .everyAppend {
                 publish(state, endOffset: endOffset, activeSize: size)
@@ -334,9 +396,9 @@ public final class PartitionLog: Sendable {
     }
 
     /// Why an append that reached `endOffset` in `epoch` is not durable, or nil when it is.
-    func durabilityFailure(endOffset: Int64, epoch: UInt64) -> BasaltError? {
-        writer.withLock { state in
-            if state.epoch != epoch { return state.lastSyncFailure ?? .closed }
+    func durabilityFailure(endOffset: Int64, epoch: UInt64) -> (any Error)? {
+        writer.withLock { state -> (any Error)? in
+            if state.epoch != epoch { return state.lastCutFailure ?? state.lastSyncFailure ?? BasaltError.closed }
             if state.durableOffset >= endOffset { return nil }
             return state.failure ?? state.lastSyncFailure ?? .closed
         }
@@ -345,7 +407,7 @@ public final class PartitionLog: Sendable {
     /// Syncs now whatever was appended; used by ``Durability/interval(milliseconds:)`` and
     /// available to callers that want a durability point under any policy.
     public func flush() throws {
-        let (segment, endOffset) = writer.withLock { state in (state.active, state.nextOffset) }
+        let (segment, endOffset, epoch) = writer.withLock { state in (state.active, state.nextOffset, state.epoch) }
         do {
             try segment.log.sync()
         } catch let error as BasaltError {
@@ -354,7 +416,10 @@ public final class PartitionLog: Sendable {
             writer.withLock { $0.failure = failureAfterSync(error) }
             throw failureAfterSync(error)
         }
-        writer.withLock { state in state.durableOffset = max(state.durableOffset, endOffset) }
+        writer.withLock { state in
+            guard state.epoch == epoch else { return }
+            state.durableOffset = max(state.durableOffset, endOffset)
+        }
     }
 
     func flushScheduled() {
@@ -372,6 +437,7 @@ public final class PartitionLog: Sendable {
             guard state.active === segment else { return }
             state.epoch += 1
             state.lastSyncFailure = failureAfterSync(error)
+            state.lastCutFailure = failureAfterSync(error)
             let keepBytes = published.withLock { view in view.segments.last?.size ?? 0 }
             state.pendingRollback = (segment, keepBytes, state.durableOffset)
             do {
@@ -386,7 +452,7 @@ public final class PartitionLog: Sendable {
 
     /// Cuts the active segment back to the last durable end recorded in
     /// `pendingRollback`, and rebuilds its bookkeeping from what remains.
-    private func completeRollback(_ state: inout WriterState) throws {
+    func completeRollback(_ state: inout WriterState) throws {
         guard let rollback = state.pendingRollback else { return }
         try rollback.segment.log.truncate(to: rollback.keepBytes)
         _ = try SegmentRecovery.recover(rollback.segment, config: config)
@@ -417,6 +483,7 @@ public final class PartitionLog: Sendable {
             state.durableOffset = state.nextOffset
             let clean = PartitionCheckpoint.CleanShutdown(
                 logEndOffset: state.nextOffset, activeBaseOffset: active.baseOffset, activeBytes: active.size)
+            if state.replicated { try writeHighWatermarkCheckpoint(onlyIfLower: false) }
             try PartitionCheckpoint(recoveryPoint: state.nextOffset, logStartOffset: state.logStartOffset, clean: clean)
                 .write(directory: directory, io: io)
         }

@@ -1,4 +1,4 @@
-/// Memory a ``PartitionLog`` reuses across ``PartitionLog/forEachRecord(from:maxBytes:_:)``
+/// Memory a ``PartitionLog`` reuses across ``PartitionLog/forEachRecord(from:maxBytes:isolation:_:)``
 /// calls: one region for batch bytes read from segment files and one for decompressed
 /// records sections, so a steady reader allocates and faults in pages once, not per call.
 ///

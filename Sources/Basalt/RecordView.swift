@@ -1,4 +1,4 @@
-/// One record of a ``PartitionLog/forEachRecord(from:maxBytes:_:)`` walk, seen in place.
+/// One record of a ``PartitionLog/forEachRecord(from:maxBytes:isolation:_:)`` walk, seen in place.
 ///
 /// Key, value and header bytes point into a buffer the log reuses for the next batch and
 /// the next call, so the view is noncopyable and handed to the visitor borrowed: it costs
