@@ -27,6 +27,8 @@ public final class Broker: Sendable {
     let producerIds: ProducerIdAllocator
     let groups: GroupCoordinator
     let blockingPool: NIOThreadPool
+    /// This broker's part in a cluster; `nil` in single-node mode.
+    let cluster: ClusterNode?
     private let advertised: Mutex<HostPort>
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
@@ -56,6 +58,15 @@ public final class Broker: Sendable {
                                          port: configuration.advertisedPort ?? configuration.listenPort))
         self.groups = GroupCoordinator(store: store, configuration: configuration, logger: logger, metrics: metrics)
         self.blockingPool = NIOThreadPool(numberOfThreads: 2)
+        if let settings = configuration.cluster {
+            cluster = try ClusterNode(
+                configuration: settings, nodeId: configuration.nodeId, store: store, producerStates: producerStates,
+                notifier: notifier, defaultTopicConfig: configuration.defaultTopicConfig,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, maxResponseBytes: configuration.maxRequestBytes,
+                logger: logger)
+        } else {
+            cluster = nil
+        }
         blockingPool.start()
         var partitions = 0
         for name in store.topicNames {

@@ -119,6 +119,19 @@ public final class BrokerServer: Sendable {
                 throw error
             }
         }
+        if let cluster = broker.cluster {
+            do {
+                try await cluster.start(advertised: broker.advertisedAddress)
+            } catch {
+                logger.error("cannot join the cluster", metadata: ["error": "\(error)"])
+                await cluster.stop()
+                try? await serverChannel.close()
+                try? await metricsChannel?.close()
+                try? broker.close()
+                try? await group.shutdownGracefully()
+                throw error
+            }
+        }
         let bound = HostPort(host: configuration.listenHost, port: port)
         logger.info("listening", metadata: [
             "listen": "\(bound)", "advertised": "\(broker.advertisedAddress)",
@@ -133,10 +146,17 @@ public final class BrokerServer: Sendable {
     public func shutdown() async throws {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let logger = broker.logger
+        if let cluster = broker.cluster {
+            // Controlled shutdown: while still serving, hand leadership to other in-sync
+            // replicas, so clients move on at once instead of after the session timeout.
+            logger.info("controlled shutdown: moving leadership away")
+            await cluster.controlledShutdown(timeout: .seconds(5))
+        }
         logger.info("shutting down: no longer accepting connections")
         try? await serverChannel.close()
         try? await metricsChannel?.close()
         await broker.drain(grace: .milliseconds(broker.configuration.shutdownGraceMs))
+        await broker.cluster?.stop()
         if broker.requestsInFlight > 0 {
             logger.warning("closing connections with \(broker.requestsInFlight) requests still in flight")
         }

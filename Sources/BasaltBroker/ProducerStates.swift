@@ -37,6 +37,12 @@ final class ProducerStates: Sendable {
         }
     }
 
+    /// Drops the table of one partition whose log was truncated, so the next use rebuilds
+    /// it from what the log now holds.
+    func forget(partition: TopicPartition) {
+        _ = tables.withLock { $0.removeValue(forKey: partition) }
+    }
+
     /// Producers known over all partitions.
     var producerCount: Int { tables.withLock { $0.values.reduce(0) { $0 + $1.table.count } } }
 

@@ -71,6 +71,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let invalidPartitions = KafkaErrorCode(rawValue: 37)
     /// INVALID_REPLICATION_FACTOR (38).
     public static let invalidReplicationFactor = KafkaErrorCode(rawValue: 38)
+    /// INVALID_REPLICA_ASSIGNMENT (39).
+    public static let invalidReplicaAssignment = KafkaErrorCode(rawValue: 39)
     /// INVALID_CONFIG (40).
     public static let invalidConfig = KafkaErrorCode(rawValue: 40)
     /// NOT_CONTROLLER (41).

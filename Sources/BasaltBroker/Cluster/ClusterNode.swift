@@ -1,0 +1,97 @@
+import Basalt
+import BasaltEtcd
+import BasaltKafka
+import Logging
+import NIOCore
+import Synchronization
+
+/// A broker's membership of a cluster: its registration in etcd, its view of the cluster,
+/// its campaign for the controller office, and its replicas.
+///
+/// Created by ``Broker`` when the configuration names a cluster, started by
+/// ``BrokerServer`` once the listener is bound (peers must be able to reach the address it
+/// registers), and stopped with a controlled shutdown: leadership moves away first.
+final class ClusterNode: Sendable {
+    let configuration: ClusterConfiguration
+    let nodeId: Int32
+    let keys: ClusterKeys
+    let client: EtcdClient
+    let metadata: ClusterMetadata
+    let controller: ClusterController
+    let replicas: ReplicaManager
+    private let logger: Logger
+    private let registration = Mutex<BrokerRegistration?>(nil)
+
+    init(configuration: ClusterConfiguration, nodeId: Int32, store: Store, producerStates: ProducerStates,
+         notifier: AppendNotifier, defaultTopicConfig: LogConfig, eventLoopGroup: any EventLoopGroup,
+         maxResponseBytes: Int, logger: Logger) throws {
+        self.configuration = configuration
+        self.nodeId = nodeId
+        self.logger = logger
+        keys = ClusterKeys(cluster: configuration.name)
+        client = try EtcdClient(
+            endpoints: configuration.etcdEndpoints.joined(separator: ","), eventLoopGroup: eventLoopGroup,
+            requestTimeout: .milliseconds(configuration.etcdRequestTimeoutMs), watchReconnectTimeout: .seconds(3600))
+        metadata = ClusterMetadata(client: client, keys: keys, logger: logger)
+        controller = ClusterController(client: client, keys: keys, nodeId: nodeId, metadata: metadata,
+                                       configuration: configuration, logger: logger)
+        let context = ReplicaContext(
+            nodeId: nodeId, metadata: metadata, eventLoopGroup: eventLoopGroup, producerStates: producerStates,
+            notifier: notifier, logger: logger, maxResponseBytes: maxResponseBytes,
+            fetchMaxBytesPerPartition: configuration.replicaFetchMaxBytes, fetchWaitMaxMs: configuration.replicaFetchWaitMaxMs)
+        replicas = ReplicaManager(context: context, store: store, client: client, keys: keys,
+                                  configuration: configuration, defaultTopicConfig: defaultTopicConfig)
+    }
+
+    /// Reads the cluster, takes up this broker's replicas, registers it at `advertised`
+    /// and starts campaigning for the controller office.
+    func start(advertised: HostPort) async throws {
+        try await metadata.start()
+        replicas.start()
+        let registration = BrokerRegistration(
+            client: client, keys: keys, nodeId: nodeId, record: BrokerRecord(host: advertised.host, port: advertised.port),
+            ttlSeconds: configuration.sessionTimeoutSeconds, logger: logger)
+        try await registration.start()
+        self.registration.withLock { $0 = registration }
+        controller.start(leases: registration.leaseChanges, initial: registration.leaseID)
+    }
+
+    /// Moves leadership of every partition this broker leads to another in-sync replica and
+    /// leaves every ISR, then waits (up to `timeout`) until etcd shows it leads nothing.
+    func controlledShutdown(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let view = metadata.view
+            var pending = false
+            for (id, versioned) in view.partitions where versioned.state.isr.contains(nodeId) {
+                let next: PartitionState?
+                do {
+                    next = try LeaderElection.forControlledShutdown(versioned.state, broker: nodeId, live: view.liveBrokers)
+                } catch {
+                    continue
+                }
+                guard let next else { continue }  // no one else can take it
+                pending = true
+                let key = keys.partition(id.topic, id.partition)
+                _ = try? await client.txn(compare: [.modRevision(of: key, .equal, versioned.modRevision)],
+                                          success: [.put(key: key, value: ClusterRecordCodec.encode(next), leaseID: 0)])
+            }
+            guard pending else { return }
+            _ = await metadata.waitFor(timeout: .milliseconds(200)) { [nodeId] view in
+                !view.partitions.values.contains { state in
+                    state.state.isr.contains(nodeId) && (try? LeaderElection.forControlledShutdown(
+                        state.state, broker: nodeId, live: view.liveBrokers)) != nil
+                }
+            }
+        }
+        logger.warning("controlled shutdown did not move every partition in time")
+    }
+
+    /// Stops everything and removes this broker's registration.
+    func stop() async {
+        controller.stop()
+        replicas.stop()
+        await registration.withLock { $0 }?.deregister()
+        metadata.stop()
+    }
+}

@@ -1,0 +1,16 @@
+import Logging
+import NIOCore
+
+/// What the replication components of one broker share.
+struct ReplicaContext: Sendable {
+    let nodeId: Int32
+    let metadata: ClusterMetadata
+    let eventLoopGroup: any EventLoopGroup
+    let producerStates: ProducerStates
+    let notifier: AppendNotifier
+    let logger: Logger
+    /// Largest Fetch response a follower accepts.
+    let maxResponseBytes: Int
+    let fetchMaxBytesPerPartition: Int
+    let fetchWaitMaxMs: Int
+}
