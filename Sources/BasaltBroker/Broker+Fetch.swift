@@ -20,9 +20,25 @@ extension Broker {
         for topic in request.topics {
             for partition in topic.partitions { partitions.insert(TopicPartition(topic: topic.topic, partition: partition.partition)) }
         }
+        // A follower's fetch offset is its log end: recorded once per request, it moves the
+        // high watermark and keeps the follower in the ISR.
+        var followerErrors: [TopicPartition: KafkaErrorCode]?
+        if let cluster, request.replicaId >= 0 {
+            var errors: [TopicPartition: KafkaErrorCode] = [:]
+            for topic in request.topics {
+                guard let found = try? store.topic(topic.topic) else { continue }
+                for asked in topic.partitions {
+                    guard let log = try? found.partition(asked.partition) else { continue }
+                    let id = TopicPartition(topic: topic.topic, partition: asked.partition)
+                    errors[id] = cluster.replicas.followerFetched(
+                        id, replica: request.replicaId, fetchOffset: asked.fetchOffset, requestEpoch: asked.currentLeaderEpoch, log: log)
+                }
+            }
+            followerErrors = errors
+        }
         while true {
             let seen = notifier.version(of: partitions)
-            let plan = planFetch(request, version: version)
+            let plan = planFetch(request, version: version, followerErrors: followerErrors)
             if plan.recordBytes >= Int(request.minBytes) || plan.hasError || ContinuousClock.now >= deadline || isDraining {
                 for (topic, bytes) in plan.bytesByTopic { metrics.recordFetch(topic: topic, bytes: bytes) }
                 do {
@@ -35,8 +51,10 @@ extension Broker {
         }
     }
 
-    /// Reads what the request asks for, within its size limits, as slices of segment files.
-    private func planFetch(_ request: FetchRequest, version: Int16) -> FetchPlan {
+    /// Reads what the request asks for, within its size limits, as slices of segment files:
+    /// up to the high watermark for consumers, up to the log end for followers
+    /// (`followerErrors` holds each followed partition's leadership check).
+    private func planFetch(_ request: FetchRequest, version: Int16, followerErrors: [TopicPartition: KafkaErrorCode]?) -> FetchPlan {
         var plan = FetchPlan()
         var remaining = max(Int(request.maxBytes), 0)
         for requested in request.topics {
@@ -49,14 +67,23 @@ extension Broker {
                     partitions.append(.failed(asked.partition, .unknownTopicOrPartition))
                     continue
                 }
-                let epochCheck = checkLeaderEpoch(asked.currentLeaderEpoch)
-                guard epochCheck == .noError else {
+                let id = TopicPartition(topic: requested.topic, partition: asked.partition)
+                let refusal: KafkaErrorCode?
+                if let followerErrors {
+                    let code = followerErrors[id] ?? .notLeaderOrFollower
+                    refusal = code == .noError ? nil : code
+                } else if case .refused(let code) = leadership(id, log: log, requestEpoch: asked.currentLeaderEpoch) {
+                    refusal = code
+                } else {
+                    refusal = nil
+                }
+                if let refusal {
                     plan.hasError = true
-                    partitions.append(.failed(asked.partition, epochCheck))
+                    partitions.append(.failed(asked.partition, refusal))
                     continue
                 }
                 // Read the bounds first: the slices never go past the end read here.
-                let highWatermark = log.logEndOffset
+                let highWatermark = log.highWatermark
                 let logStartOffset = log.logStartOffset
                 var slices: [LogSlice] = []
                 let budget = min(max(Int(asked.partitionMaxBytes), 0), remaining)
@@ -65,7 +92,8 @@ extension Broker {
                 let isFirstWithData = plan.recordBytes == 0
                 if budget > 0 || isFirstWithData {
                     do {
-                        slices = try log.read(from: asked.fetchOffset, maxBytes: max(budget, 1))
+                        slices = try log.read(from: asked.fetchOffset, maxBytes: max(budget, 1),
+                                              isolation: followerErrors == nil ? .highWatermark : .logEnd)
                     } catch let error as BasaltError {
                         plan.hasError = true
                         if case .offsetOutOfRange = error {} else {

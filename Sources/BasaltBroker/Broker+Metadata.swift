@@ -22,8 +22,8 @@ extension Broker {
             switch lookupTopic(name, create: create) {
             case .found(let topic):
                 let node = configuration.nodeId
-                let partitions = (0..<topic.partitionCount).map {
-                    MetadataResponse.Partition(partitionIndex: $0, leaderId: node, leaderEpoch: Self.leaderEpoch,
+                let partitions = topic.partitions.enumerated().map { index, log in
+                    MetadataResponse.Partition(partitionIndex: Int32(index), leaderId: node, leaderEpoch: log.leaderEpoch,
                                                replicaNodes: [node], isrNodes: [node])
                 }
                 topics.append(MetadataResponse.Topic(name: name, partitions: partitions))
@@ -46,6 +46,7 @@ extension Broker {
         guard !request.key.isEmpty else {
             return FindCoordinatorResponse(errorCode: .invalidGroupId, nodeId: -1, host: "", port: -1)
         }
+        if let cluster { return clusterCoordinator(for: request.key, cluster: cluster) }
         let address = advertisedAddress
         return FindCoordinatorResponse(nodeId: configuration.nodeId, host: address.host, port: Int32(address.port))
     }

@@ -8,17 +8,20 @@ extension Broker {
         let topics = request.topics.map { requested -> ListOffsetsResponse.Topic in
             let topic = try? store.topic(requested.name)
             let partitions = requested.partitions.map { asked -> ListOffsetsResponse.Partition in
-                let epoch: Int32 = version >= 4 ? Self.leaderEpoch : -1
                 guard let topic, let log = try? topic.partition(asked.partitionIndex) else {
                     return .init(partitionIndex: asked.partitionIndex, errorCode: .unknownTopicOrPartition, offset: -1)
                 }
-                let epochCheck = checkLeaderEpoch(asked.currentLeaderEpoch)
-                guard epochCheck == .noError else {
-                    return .init(partitionIndex: asked.partitionIndex, errorCode: epochCheck, offset: -1)
+                let id = TopicPartition(topic: requested.name, partition: asked.partitionIndex)
+                let leaderEpoch: Int32
+                switch leadership(id, log: log, requestEpoch: asked.currentLeaderEpoch) {
+                case .leader(let current, _): leaderEpoch = current
+                case .refused(let code): return .init(partitionIndex: asked.partitionIndex, errorCode: code, offset: -1)
                 }
+                let epoch: Int32 = version >= 4 ? leaderEpoch : -1
                 switch asked.timestamp {
                 case -1:
-                    return .init(partitionIndex: asked.partitionIndex, offset: log.logEndOffset, leaderEpoch: epoch)
+                    // Consumers see only what every in-sync replica has.
+                    return .init(partitionIndex: asked.partitionIndex, offset: log.highWatermark, leaderEpoch: epoch)
                 case -2:
                     return .init(partitionIndex: asked.partitionIndex, offset: log.logStartOffset, leaderEpoch: epoch)
                 case let timestamp where timestamp >= 0:
@@ -43,8 +46,10 @@ extension Broker {
         return ListOffsetsResponse(topics: topics)
     }
 
-    /// OffsetForLeaderEpoch: one epoch (0) that spans the whole log, so the end offset of
-    /// any epoch ≥ 0 asked for is the log end offset.
+    /// OffsetForLeaderEpoch: where the asked epoch ends in this leader's log, from its
+    /// leader epoch cache (kafka-compat.md §5). Followers ask it to find where their history
+    /// diverges; librdkafka asks it to detect truncation (KIP-320). A single node that never
+    /// recorded epochs has one epoch spanning the whole log.
     func offsetForLeaderEpoch(_ request: OffsetForLeaderEpochRequest) -> OffsetForLeaderEpochResponse {
         let topics = request.topics.map { requested -> OffsetForLeaderEpochResponse.Topic in
             let topic = try? store.topic(requested.topic)
@@ -52,14 +57,19 @@ extension Broker {
                 guard let topic, let log = try? topic.partition(asked.partition) else {
                     return .init(errorCode: .unknownTopicOrPartition, partition: asked.partition, leaderEpoch: -1, endOffset: -1)
                 }
-                let epochCheck = checkLeaderEpoch(asked.currentLeaderEpoch)
-                guard epochCheck == .noError else {
-                    return .init(errorCode: epochCheck, partition: asked.partition, leaderEpoch: -1, endOffset: -1)
+                let id = TopicPartition(topic: requested.topic, partition: asked.partition)
+                if case .refused(let code) = leadership(id, log: log, requestEpoch: asked.currentLeaderEpoch) {
+                    return .init(errorCode: code, partition: asked.partition, leaderEpoch: -1, endOffset: -1)
                 }
                 guard asked.leaderEpoch >= 0 else {
                     return .init(partition: asked.partition, leaderEpoch: -1, endOffset: -1)
                 }
-                return .init(partition: asked.partition, leaderEpoch: Self.leaderEpoch, endOffset: log.logEndOffset)
+                // On one node without recorded epochs the whole log is one epoch, the log's.
+                if cluster == nil, log.leaderEpochCache.latestEpoch == nil {
+                    return .init(partition: asked.partition, leaderEpoch: log.leaderEpoch, endOffset: log.logEndOffset)
+                }
+                let (epoch, endOffset) = log.endOffset(forLeaderEpoch: asked.leaderEpoch)
+                return .init(partition: asked.partition, leaderEpoch: epoch, endOffset: endOffset)
             }
             return OffsetForLeaderEpochResponse.Topic(topic: requested.topic, partitions: partitions)
         }

@@ -36,12 +36,12 @@ extension Broker {
         let waitForDurability = request.acks == -1
         var results = [ProduceResponse.PartitionResponse?](repeating: nil, count: jobs.count)
         if jobs.count == 1 {
-            results[0] = await appendPartition(topic: jobs[0].name, data: jobs[0].data, durable: waitForDurability)
+            results[0] = await appendPartition(topic: jobs[0].name, data: jobs[0].data, durable: waitForDurability, timeoutMs: request.timeoutMs)
         } else {
             await withTaskGroup(of: (Int, ProduceResponse.PartitionResponse).self) { group in
                 for (index, job) in jobs.enumerated() {
                     group.addTask {
-                        (index, await self.appendPartition(topic: job.name, data: job.data, durable: waitForDurability))
+                        (index, await self.appendPartition(topic: job.name, data: job.data, durable: waitForDurability, timeoutMs: request.timeoutMs))
                     }
                 }
                 for await (index, result) in group { results[index] = result }
@@ -60,7 +60,9 @@ extension Broker {
         return respond(.produce(ProduceResponse(responses: responses)), to: header)
     }
 
-    private func appendPartition(topic name: String, data: ProduceRequest.PartitionData, durable: Bool) async -> ProduceResponse.PartitionResponse {
+    private func appendPartition(
+        topic name: String, data: ProduceRequest.PartitionData, durable: Bool, timeoutMs: Int32
+    ) async -> ProduceResponse.PartitionResponse {
         func failure(_ code: KafkaErrorCode, _ message: String? = nil) -> ProduceResponse.PartitionResponse {
             if code != .noError { metrics.recordProduceError(topic: name, code: code) }
             return .init(index: data.index, errorCode: code, baseOffset: -1, errorMessage: message.map(Self.errorMessage))
@@ -71,13 +73,26 @@ extension Broker {
         case .failed(let code): return failure(code)
         }
         guard let log = try? topic.partition(data.index) else { return failure(.unknownTopicOrPartition) }
+        let partition = TopicPartition(topic: name, partition: data.index)
+        let leaderEpoch: Int32
+        switch leadership(partition, log: log, requestEpoch: -1) {
+        case .refused(let code):
+            return failure(code)
+        case .leader(let epoch, let inSync):
+            leaderEpoch = epoch
+            // Kafka checks the ISR before appending an acks=all batch (NOT_ENOUGH_REPLICAS);
+            // one that shrinks while the batch waits is NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+            if durable, let cluster, inSync < replicationSettings(of: name, cluster: cluster).minInSyncReplicas {
+                return failure(.notEnoughReplicas, "\(inSync) in-sync replicas")
+            }
+        }
         guard let records = data.records, records.readableBytes >= RecordBatchHeader.size else {
             return failure(.corruptMessage, "records shorter than a batch header")
         }
         guard records.readableBytes <= log.config.maxMessageBytes else {
             return failure(.messageTooLarge, "batch of \(records.readableBytes) bytes exceeds max.message.bytes \(log.config.maxMessageBytes)")
         }
-        var bytes = Array(records.readableBytesView)
+        let bytes = Array(records.readableBytesView)
         let header: RecordBatchHeader
         do {
             header = try bytes.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }
@@ -100,10 +115,8 @@ extension Broker {
         guard !header.isTransactional, !header.isControl else {
             return failure(.invalidTxnState, "transactions are not supported")
         }
-        // The leader epoch is not covered by the CRC; stamp ours, as Kafka's leader does.
-        bytes.withUnsafeMutableBytes { $0.storeBytes(of: Self.leaderEpoch.bigEndian, toByteOffset: 12, as: Int32.self) }
-
-        let partition = TopicPartition(topic: name, partition: data.index)
+        // The leader epoch (not covered by the CRC) is stamped by the log's append, with the
+        // epoch this replica leads in.
         var reservation: ProducerStateTable.Reservation?
         var table: ProducerStateTable?
         if header.producerId >= 0 {
@@ -156,6 +169,7 @@ extension Broker {
             return failure(.unknownServerError)
         }
         if let reservation { table?.complete(reservation, firstOffset: result.baseOffset, lastOffset: result.lastOffset) }
+        cluster?.replicas.leaderAppended(partition, log: log)
         notifier.notify(partition)
         metrics.recordProduce(topic: name, bytes: bytes.count, records: Int(header.recordsCount))
 
@@ -167,6 +181,18 @@ extension Broker {
                 return failure(.kafkaStorageError, "\(error)")
             }
         }
+        if durable, let cluster {
+            let code = await cluster.replicas.awaitCommit(
+                partition, log: log, lastOffset: result.lastOffset, epoch: leaderEpoch,
+                minInSyncReplicas: replicationSettings(of: name, cluster: cluster).minInSyncReplicas,
+                timeout: .milliseconds(max(Int(timeoutMs), 0)))
+            if code != .noError { return failure(code) }
+        }
         return .init(index: data.index, baseOffset: result.baseOffset, logStartOffset: log.logStartOffset)
+    }
+
+    /// The replication settings of topic `name` in the cluster's view.
+    func replicationSettings(of name: String, cluster: ClusterNode) -> ReplicationSettings {
+        ReplicationSettings(configs: cluster.metadata.view.topics[name]?.configs ?? [:], defaults: cluster.configuration)
     }
 }

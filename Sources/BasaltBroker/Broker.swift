@@ -162,7 +162,11 @@ public final class Broker: Sendable {
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
         case .metadata(let body):
-            outcome = respond(.metadata(metadata(body, version: header.apiVersion)), to: header)
+            if let cluster {
+                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster)), to: header)
+            } else {
+                outcome = respond(.metadata(metadata(body, version: header.apiVersion)), to: header)
+            }
         case .produce(let body):
             outcome = await produce(body, header: header)
         case .fetch(let body):
@@ -172,9 +176,17 @@ public final class Broker: Sendable {
         case .offsetForLeaderEpoch(let body):
             outcome = respond(.offsetForLeaderEpoch(offsetForLeaderEpoch(body)), to: header)
         case .createTopics(let body):
-            outcome = respond(.createTopics(createTopics(body)), to: header)
+            if let cluster {
+                outcome = respond(.createTopics(await clusterCreateTopics(body, cluster: cluster)), to: header)
+            } else {
+                outcome = respond(.createTopics(createTopics(body)), to: header)
+            }
         case .deleteTopics(let body):
-            outcome = respond(.deleteTopics(deleteTopics(body)), to: header)
+            if let cluster {
+                outcome = respond(.deleteTopics(await clusterDeleteTopics(body, cluster: cluster)), to: header)
+            } else {
+                outcome = respond(.deleteTopics(deleteTopics(body)), to: header)
+            }
         case .describeConfigs(let body):
             outcome = respond(.describeConfigs(describeConfigs(body)), to: header)
         case .initProducerId(let body):
@@ -265,6 +277,14 @@ public final class Broker: Sendable {
         } catch {
             return .failed(.invalidTopic)
         }
+        if let cluster {
+            // In a cluster a topic is created in etcd and appears here once the controller
+            // placed it; until then clients retry.
+            if cluster.metadata.view.topics[name] != nil { return .failed(.notLeaderOrFollower) }
+            guard create, configuration.autoCreateTopics else { return .failed(.unknownTopicOrPartition) }
+            requestClusterTopic(name, cluster: cluster)
+            return .failed(.leaderNotAvailable)
+        }
         guard create, configuration.autoCreateTopics else { return .failed(.unknownTopicOrPartition) }
         do {
             let topic = try store.createTopic(name, partitions: configuration.defaultPartitions)
@@ -280,14 +300,18 @@ public final class Broker: Sendable {
         }
     }
 
-    /// Checks a request's view of the leader epoch against ours (always 0: one node).
-    func checkLeaderEpoch(_ epoch: Int32) -> KafkaErrorCode {
-        if epoch == -1 || epoch == Self.leaderEpoch { return .noError }
-        return epoch > Self.leaderEpoch ? .unknownLeaderEpoch : .fencedLeaderEpoch
+    /// Whether this broker may serve `id` as its leader, checked against the leader epoch a
+    /// request names (−1 for none).
+    ///
+    /// In a cluster that is what etcd's partition state says (``ReplicaManager``). On one
+    /// node this broker leads everything, in the epoch the log records (0 unless the log
+    /// was once replicated).
+    func leadership(_ id: TopicPartition, log: PartitionLog, requestEpoch: Int32) -> LeaderCheck {
+        if let cluster { return cluster.replicas.leaderCheck(id, requestEpoch: requestEpoch) }
+        let epoch = log.leaderEpoch
+        if requestEpoch == -1 || requestEpoch == epoch { return .leader(epoch: epoch, inSyncReplicas: 1) }
+        return .refused(requestEpoch > epoch ? .unknownLeaderEpoch : .fencedLeaderEpoch)
     }
-
-    /// The leader epoch of every partition; constant on a single node.
-    static let leaderEpoch: Int32 = 0
 }
 
 /// The outcome of looking a topic up (and maybe creating it) for a request.

@@ -25,7 +25,14 @@ public enum TopicSettings {
     /// Applies Kafka-named settings to `base`.
     ///
     /// - Throws: ``TopicSettingsError`` naming the first unknown name or bad value.
-    public static func apply(_ settings: [(name: String, value: String?)], to base: LogConfig) throws(TopicSettingsError) -> LogConfig {
+    ///
+    /// With `replicated` (cluster mode), `min.insync.replicas` (a positive integer) and
+    /// `unclean.leader.election.enable` (`true` or `false`) are accepted with any valid value;
+    /// they shape replication (``ReplicationSettings``), not the log. A single node accepts
+    /// only their defaults, which are the only values it can honour.
+    public static func apply(
+        _ settings: [(name: String, value: String?)], to base: LogConfig, replicated: Bool = false
+    ) throws(TopicSettingsError) -> LogConfig {
         var config = base
         for (name, value) in settings {
             guard let value else { continue }
@@ -52,6 +59,10 @@ public enum TopicSettings {
             case "basalt.durability":
                 guard let durability = parseDurability(value) else { throw .invalidValue(name: name, value: value) }
                 config.durability = durability
+            case "min.insync.replicas" where replicated:
+                guard let count = Int(value), count >= 1 else { throw .invalidValue(name: name, value: value) }
+            case "unclean.leader.election.enable" where replicated:
+                guard value == "true" || value == "false" else { throw .invalidValue(name: name, value: value) }
             case "cleanup.policy" where value == "delete",
                  "compression.type" where value == "producer",
                  "message.timestamp.type" where value == "CreateTime",

@@ -115,8 +115,7 @@ final class ClusterController: Sendable {
                 do {
                     var next = try LeaderElection.afterFailures(
                         versioned.state, live: live,
-                        uncleanAllowed: topic.configs["unclean.leader.election.enable"].map { $0 == "true" }
-                            ?? configuration.uncleanLeaderElection)
+                        uncleanAllowed: ReplicationSettings(configs: topic.configs, defaults: configuration).uncleanLeaderElection)
                     if next == nil, versioned.state.leader == PartitionState.noLeader {
                         for broker in versioned.state.isr where live.contains(broker) {
                             next = try LeaderElection.afterReturn(versioned.state, broker: broker, live: live)

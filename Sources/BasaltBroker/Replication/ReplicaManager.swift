@@ -225,7 +225,7 @@ final class ReplicaManager: Sendable {
         for (name, record) in view.topics where record.isAssigned && record.assignment.contains(where: { $0.contains(nodeId) }) {
             guard (try? store.topic(name)) == nil else { continue }
             do {
-                let config = try TopicSettings.apply(record.configs.map { ($0.key, $0.value) }, to: defaultTopicConfig)
+                let config = try TopicSettings.apply(record.configs.map { ($0.key, $0.value) }, to: defaultTopicConfig, replicated: true)
                 let topic = try store.createTopic(name, partitions: record.partitions, config: config)
                 for log in topic.partitions { log.enableReplication() }
                 logger.info("created topic (cluster)", metadata: ["topic": "\(name)", "partitions": "\(record.partitions)"])
