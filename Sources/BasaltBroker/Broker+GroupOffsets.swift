@@ -29,7 +29,14 @@ extension Broker {
             }
         }
         var failure: KafkaErrorCode?
-        if !offsets.isEmpty {
+        if !offsets.isEmpty, let cluster {
+            do {
+                try await cluster.groupOffsets.commit(group: request.groupId, offsets: offsets)
+            } catch {
+                logger.error("offset commit to etcd failed: \(error)", metadata: ["group": "\(request.groupId)"])
+                failure = .requestTimedOut
+            }
+        } else if !offsets.isEmpty {
             let offsets = offsets
             do {
                 try await blockingPool.runIfActive { [store] in try store.cursors.commit(group: request.groupId, offsets: offsets) }
@@ -48,8 +55,18 @@ extension Broker {
 
     /// OffsetFetch: the committed offsets of a group, −1 where none is; a null topic
     /// list means every partition the group has committed.
-    func fetchOffsets(_ request: OffsetFetchRequest) -> OffsetFetchResponse {
-        let committed = store.cursors.committedOffsets(group: request.groupId)
+    func fetchOffsets(_ request: OffsetFetchRequest) async -> OffsetFetchResponse {
+        let committed: [TopicPartition: CommittedOffset]
+        if let cluster {
+            do {
+                committed = try await cluster.groupOffsets.committedOffsets(group: request.groupId)
+            } catch {
+                logger.error("offset fetch from etcd failed: \(error)", metadata: ["group": "\(request.groupId)"])
+                return OffsetFetchResponse(topics: [], errorCode: .coordinatorLoadInProgress)
+            }
+        } else {
+            committed = store.cursors.committedOffsets(group: request.groupId)
+        }
         let wanted: [(String, [Int32])]
         if let topics = request.topics {
             wanted = topics.map { ($0.name, $0.partitionIndexes) }

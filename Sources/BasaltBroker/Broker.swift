@@ -193,6 +193,21 @@ public final class Broker: Sendable {
             outcome = respond(.initProducerId(initProducerId(body)), to: header)
         case .findCoordinator(let body):
             outcome = respond(.findCoordinator(findCoordinator(body)), to: header)
+        case .joinGroup(let body) where !coordinates(body.groupId):
+            outcome = respond(.joinGroup(JoinGroupResponse(errorCode: .notCoordinator, generationId: -1, protocolName: "",
+                                                            leader: "", memberId: body.memberId)), to: header)
+        case .syncGroup(let body) where !coordinates(body.groupId):
+            outcome = respond(.syncGroup(SyncGroupResponse(errorCode: .notCoordinator, assignment: ByteBuffer())), to: header)
+        case .heartbeat(let body) where !coordinates(body.groupId):
+            outcome = respond(.heartbeat(HeartbeatResponse(errorCode: .notCoordinator)), to: header)
+        case .leaveGroup(let body) where !coordinates(body.groupId):
+            outcome = respond(.leaveGroup(LeaveGroupResponse(errorCode: .notCoordinator)), to: header)
+        case .offsetCommit(let body) where !coordinates(body.groupId):
+            outcome = respond(.offsetCommit(OffsetCommitResponse(topics: body.topics.map { topic in
+                .init(name: topic.name, partitions: topic.partitions.map { .init(partitionIndex: $0.partitionIndex, errorCode: .notCoordinator) })
+            })), to: header)
+        case .offsetFetch(let body) where !coordinates(body.groupId):
+            outcome = respond(.offsetFetch(OffsetFetchResponse(topics: [], errorCode: .notCoordinator)), to: header)
         case .joinGroup(let body):
             outcome = respond(.joinGroup(await groups.join(body, version: header.apiVersion, clientId: header.clientId ?? "")), to: header)
         case .syncGroup(let body):
@@ -204,10 +219,17 @@ public final class Broker: Sendable {
         case .offsetCommit(let body):
             outcome = respond(.offsetCommit(await commitOffsets(body)), to: header)
         case .offsetFetch(let body):
-            outcome = respond(.offsetFetch(fetchOffsets(body)), to: header)
+            outcome = respond(.offsetFetch(await fetchOffsets(body)), to: header)
         }
         metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
         return outcome
+    }
+
+    /// Whether this broker coordinates `group`: always on one node; in a cluster, when the
+    /// group hashes to it over the live brokers (``clusterCoordinator(for:cluster:)``).
+    func coordinates(_ group: String) -> Bool {
+        guard let cluster else { return true }
+        return clusterCoordinator(for: group, cluster: cluster).nodeId == configuration.nodeId
     }
 
     /// The APIs and versions this broker advertises: everything BasaltKafka implements.

@@ -19,6 +19,8 @@ final class ClusterNode: Sendable {
     let metadata: ClusterMetadata
     let controller: ClusterController
     let replicas: ReplicaManager
+    /// Committed offsets of consumer groups.
+    let groupOffsets: GroupOffsetStore
     private let logger: Logger
     private let registration = Mutex<BrokerRegistration?>(nil)
 
@@ -33,6 +35,7 @@ final class ClusterNode: Sendable {
             endpoints: configuration.etcdEndpoints.joined(separator: ","), eventLoopGroup: eventLoopGroup,
             requestTimeout: .milliseconds(configuration.etcdRequestTimeoutMs), watchReconnectTimeout: .seconds(3600))
         metadata = ClusterMetadata(client: client, keys: keys, logger: logger)
+        groupOffsets = GroupOffsetStore(client: client, cluster: configuration.name)
         controller = ClusterController(client: client, keys: keys, nodeId: nodeId, metadata: metadata,
                                        configuration: configuration, logger: logger)
         let context = ReplicaContext(
