@@ -105,7 +105,7 @@ extension Broker {
 
     /// InitProducerId for idempotent producers: a fresh id, epoch 0. Transactional ids
     /// are refused, since transactions are not supported.
-    func initProducerId(_ request: InitProducerIdRequest) -> InitProducerIdResponse {
+    func initProducerId(_ request: InitProducerIdRequest) async -> InitProducerIdResponse {
         guard request.transactionalId == nil else {
             // TRANSACTIONAL_ID_AUTHORIZATION_FAILED: not retriable, so the client reports it.
             return InitProducerIdResponse(errorCode: KafkaErrorCode(rawValue: 53), producerId: -1, producerEpoch: -1)
@@ -116,7 +116,9 @@ extension Broker {
             return InitProducerIdResponse(producerId: request.producerId, producerEpoch: request.producerEpoch + 1)
         }
         do {
-            return InitProducerIdResponse(producerId: try producerIds.next(), producerEpoch: 0)
+            // In a cluster ids come from etcd, so no two brokers hand out the same one.
+            let id = try await cluster?.producerIds.next() ?? producerIds.next()
+            return InitProducerIdResponse(producerId: id, producerEpoch: 0)
         } catch {
             logger.error("cannot allocate a producer id: \(error)")
             return InitProducerIdResponse(errorCode: .kafkaStorageError, producerId: -1, producerEpoch: -1)

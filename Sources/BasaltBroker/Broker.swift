@@ -190,7 +190,7 @@ public final class Broker: Sendable {
         case .describeConfigs(let body):
             outcome = respond(.describeConfigs(describeConfigs(body)), to: header)
         case .initProducerId(let body):
-            outcome = respond(.initProducerId(initProducerId(body)), to: header)
+            outcome = respond(.initProducerId(await initProducerId(body)), to: header)
         case .findCoordinator(let body):
             outcome = respond(.findCoordinator(findCoordinator(body)), to: header)
         case .joinGroup(let body) where !coordinates(body.groupId):

@@ -21,6 +21,8 @@ final class ClusterNode: Sendable {
     let replicas: ReplicaManager
     /// Committed offsets of consumer groups.
     let groupOffsets: GroupOffsetStore
+    /// Producer ids unique over the cluster.
+    let producerIds: ClusterProducerIds
     private let logger: Logger
     private let registration = Mutex<BrokerRegistration?>(nil)
 
@@ -36,6 +38,7 @@ final class ClusterNode: Sendable {
             requestTimeout: .milliseconds(configuration.etcdRequestTimeoutMs), watchReconnectTimeout: .seconds(3600))
         metadata = ClusterMetadata(client: client, keys: keys, logger: logger)
         groupOffsets = GroupOffsetStore(client: client, cluster: configuration.name)
+        producerIds = ClusterProducerIds(client: client, keys: keys)
         controller = ClusterController(client: client, keys: keys, nodeId: nodeId, metadata: metadata,
                                        configuration: configuration, logger: logger)
         let context = ReplicaContext(
