@@ -48,7 +48,7 @@ public actor Consumer {
         if let committed, committed >= log.logStartOffset, committed <= log.logEndOffset { return committed }
         switch reset {
         case .earliest: return log.logStartOffset
-        case .latest: return log.logEndOffset
+        case .latest: return log.highWatermark
         case .timestamp(let timestamp): return try log.offset(forTimestamp: timestamp)?.offset ?? log.logEndOffset
         }
     }
@@ -78,7 +78,7 @@ public actor Consumer {
             let topic = self.topic
             _ = await topic.signal.wait(timeout: remaining) {
                 waiting.contains { number, position in
-                    (try? topic.partition(number).logEndOffset > position) ?? false
+                    (try? topic.partition(number).highWatermark > position) ?? false
                 }
             }
         }
@@ -91,7 +91,7 @@ public actor Consumer {
             let log = try topic.partition(number)
             var position = positions[number] ?? log.logStartOffset
             if position < log.logStartOffset { position = try Self.startPosition(log, committed: nil, reset: reset) }
-            guard position < log.logEndOffset else {
+            guard position < log.highWatermark else {
                 positions[number] = position
                 continue
             }
@@ -125,7 +125,7 @@ public actor Consumer {
             var position = positions[number] ?? log.logStartOffset
             if position < log.logStartOffset { position = try Self.startPosition(log, committed: nil, reset: reset) }
             positions[number] = position
-            guard position < log.logEndOffset else { continue }
+            guard position < log.highWatermark else { continue }
             var lastAccepted: Int64?
             do {
                 let next = try log.forEachRecord(from: position, maxBytes: fetchBytes) { record in

@@ -245,6 +245,27 @@ import Testing
         #expect(throws: ReplicationError.self) { _ = try PartitionLog(directory: path, config: LogConfig()) }
     }
 
+    /// Raising the log start offset drops the epochs wholly below it and moves the one
+    /// holding it, in memory and in the checkpoint.
+    @Test func retentionTrimsLeaderEpochs() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.child("t-0")
+        var config = Self.smallSegments()
+        config.retentionMs = -1  // the records' timestamps are from 2023
+        let log = try PartitionLog(directory: path, config: config)
+        try log.becomeLeader(epoch: 1)
+        for index in 0..<40 { try await log.append([Self.record(index, size: 200)]) }
+        try log.becomeLeader(epoch: 2)
+        for index in 40..<80 { try await log.append([Self.record(index, size: 200)]) }
+        try log.deleteRecords(before: 20)
+        #expect(log.leaderEpochCache.entries == [.init(epoch: 1, startOffset: 20), .init(epoch: 2, startOffset: 40)])
+        try log.deleteRecords(before: 50)
+        #expect(log.leaderEpochCache.entries == [.init(epoch: 2, startOffset: 50)])
+        #expect(Self.text(path + "/leader-epoch-checkpoint") == "0\n1\n2 50\n")
+        #expect(log.endOffset(forLeaderEpoch: 1) == (1, 50))
+        try log.close()
+    }
+
     /// A parked consumer fetch is woken by a high watermark advance, not by the append
     /// alone; a parked follower fetch by the follower append.
     @Test func highWatermarkAndFollowerAppendsWakeWaiters() async throws {
