@@ -3,6 +3,7 @@ import NIOPosix
 import Testing
 
 /// Endpoint failover and timeouts.
+extension EtcdTests {
 @Suite struct EtcdClientFailoverTests {
     @Test func aDeadFirstEndpointFailsOverToTheNext() async throws {
         try await withEtcd { etcd, _ in
@@ -70,4 +71,5 @@ import Testing
             #expect(throws: EtcdError.self, "\(bad)") { try EtcdEndpoint.list(parsing: bad) }
         }
     }
+}
 }

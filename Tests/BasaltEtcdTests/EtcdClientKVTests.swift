@@ -3,6 +3,7 @@ import NIOPosix
 import Testing
 
 /// KV reads, writes and transactions against a real etcd.
+extension EtcdTests {
 @Suite struct EtcdClientKVTests {
     @Test func putGetPrefixDelete() async throws {
         try await withEtcd { _, client in
@@ -129,4 +130,5 @@ import Testing
             }
         }
     }
+}
 }

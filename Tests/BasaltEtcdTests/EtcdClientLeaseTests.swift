@@ -2,6 +2,7 @@ import BasaltEtcd
 import Testing
 
 /// Leases and the lease keeper against a real etcd. etcd's smallest TTL is 2 s with default timing.
+extension EtcdTests {
 @Suite struct EtcdClientLeaseTests {
     @Test func aKeyUnderARevokedLeaseDisappears() async throws {
         try await withEtcd { _, client in
@@ -98,8 +99,10 @@ import Testing
         }
     }
 }
+}
 
 /// A keeper nobody holds any more stops renewing instead of keeping its lease alive forever.
+extension EtcdTests {
 @Suite struct EtcdLeaseKeeperLifetimeTests {
     @Test func aDroppedKeeperStopsRenewing() async throws {
         try await withEtcd { _, client in
@@ -115,4 +118,5 @@ import Testing
             #expect(ended)
         }
     }
+}
 }

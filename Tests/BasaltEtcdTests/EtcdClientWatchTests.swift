@@ -2,6 +2,7 @@ import BasaltEtcd
 import Testing
 
 /// Watches against a real etcd, including a restart in the middle.
+extension EtcdTests {
 @Suite struct EtcdClientWatchTests {
     @Test func aWatchSeesPutsAndDeletesInOrderAndResumesAcrossARestart() async throws {
         try await withEtcd { etcd, client in
@@ -62,4 +63,5 @@ import Testing
             #expect(events.error == nil)
         }
     }
+}
 }

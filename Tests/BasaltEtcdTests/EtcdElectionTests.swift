@@ -2,6 +2,7 @@ import BasaltEtcd
 import Testing
 
 /// Controller election through a leased key, against a real etcd.
+extension EtcdTests {
 @Suite struct EtcdElectionTests {
     @Test func twoCampaignersOneLeaderAndTakeoverAfterRevoke() async throws {
         try await withEtcd { _, client in
@@ -40,4 +41,5 @@ import Testing
             #expect(try await b.leader() == nil)
         }
     }
+}
 }

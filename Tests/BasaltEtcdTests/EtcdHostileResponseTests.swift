@@ -3,6 +3,7 @@ import NIOPosix
 import Testing
 
 /// What the client does with responses no healthy etcd sends: typed errors with context, never a trap.
+extension EtcdTests {
 @Suite struct EtcdHostileResponseTests {
     private func client(for server: CannedHTTPServer, maxResponseBytes: Int = 1024) throws -> EtcdClient {
         try EtcdClient(
@@ -103,4 +104,5 @@ import Testing
         let error = try await events.waitForEnd(within: .seconds(5))
         #expect(error is EtcdError, "got \(String(describing: error))")
     }
+}
 }

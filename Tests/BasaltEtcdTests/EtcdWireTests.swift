@@ -2,6 +2,7 @@
 import Testing
 
 /// Parsing of gateway bytes without a server: what etcd (or anything in between) may send.
+extension EtcdTests {
 @Suite struct EtcdWireTests {
     @Test func theSplitterFindsObjectsHoweverTheBytesAreChunked() throws {
         let stream = #"{"result":{"a":"}{\"x"}}"# + "\n" + #"  {"b":[1,{"c":"]"}]}{"d":{}}"# + "\n"
@@ -66,4 +67,5 @@ import Testing
         #expect(EtcdWire.prefixRangeEnd("") == EtcdWire.base64([0]))
         #expect(EtcdWire.prefixRangeEnd("a\u{FF}") == EtcdWire.base64([0x61, 0xC3, 0xC0]))  // ÿ is C3 BF in UTF-8
     }
+}
 }
