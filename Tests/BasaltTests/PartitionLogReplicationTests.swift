@@ -275,15 +275,17 @@ import Testing
         log.enableReplication()
         try await leader.append([Self.record(0)])
         let start = ContinuousClock.now
-        let follower = Task { await log.waitForData(after: 0, timeout: .seconds(60), isolation: .logEnd) }
+        let follower = Task { await log.waitForData(after: 0, timeout: .seconds(600), isolation: .logEnd) }
         while log.signal.parkedWaiters < 1 { await Task.yield() }
         try await log.appendAsFollower(try Self.fetch(leader, from: 0, maxBytes: 1 << 20))
         #expect(await follower.value)
-        let consumer = Task { await log.waitForData(after: 0, timeout: .seconds(60)) }
+        let consumer = Task { await log.waitForData(after: 0, timeout: .seconds(600)) }
         while log.signal.parkedWaiters < 1 { await Task.yield() }
         log.updateHighWatermark(1)
         #expect(await consumer.value)
-        #expect(ContinuousClock.now - start < .seconds(30))
+        // Woken, not timed out: the wait's timeout is 600 s. The margin is wide because a
+        // loaded 2-core machine can delay a woken task by tens of seconds.
+        #expect(ContinuousClock.now - start < .seconds(300))
         try leader.close()
         try log.close()
     }

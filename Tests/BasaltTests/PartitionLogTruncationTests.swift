@@ -148,11 +148,13 @@ import Testing
         let log = try PartitionLog(directory: directory.child("t-0"), config: Self.smallSegments())
         try await Self.fill(log, to: 9)
         let start = ContinuousClock.now
-        let waiter = Task { await log.signal.wait(timeout: .seconds(60)) { log.logEndOffset < 9 } }
+        let waiter = Task { await log.signal.wait(timeout: .seconds(600)) { log.logEndOffset < 9 } }
         while log.signal.parkedWaiters < 1 { await Task.yield() }
         try log.truncate(to: 3)
         #expect(await waiter.value)
-        #expect(ContinuousClock.now - start < .seconds(30))
+        // Woken, not timed out: the wait's timeout is 600 s. The margin is wide because a
+        // loaded 2-core machine can delay a woken task by tens of seconds.
+        #expect(ContinuousClock.now - start < .seconds(300))
         try log.close()
     }
 
