@@ -302,6 +302,7 @@ class Run:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     sent: int = 0
+    skipped: int = 0
 
 
 def driver_choices(seed: int, index: int) -> tuple[bool, int]:
@@ -340,7 +341,9 @@ def reproduces(broker: FuzzedBroker, mutant: Mutant, probe_deadline: float) -> t
 
 
 def fuzz(seed: int, count: int, root: Path, start_index: int = 0, findings_path: Optional[Path] = None,
-         probe_deadline: float = PROBE_DEADLINE_SECONDS, log=print) -> Run:
+         probe_deadline: float = PROBE_DEADLINE_SECONDS, skip: Optional[str] = None, log=print) -> Run:
+    """Sends mutants start_index..start_index+count-1 of `seed`; those whose description
+    matches the regex `skip` (a class already known) are built but not sent."""
     mutator = Mutator(seed)
     broker = FuzzedBroker(root)
     broker.start()
@@ -350,6 +353,9 @@ def fuzz(seed: int, count: int, root: Path, start_index: int = 0, findings_path:
     try:
         for index in range(start_index, start_index + count):
             mutant = mutator.mutant(index)
+            if skip and re.search(skip, mutant.description):
+                run.skipped += 1
+                continue
             run.sent_per_api[mutant.api] += 1
             run.sent += 1
             outcome, ended = try_mutant(broker, mutant, EXCHANGE_SECONDS, probe_deadline)
@@ -390,8 +396,10 @@ def summary(runs: list[Run]) -> str:
     per_api = Counter()
     for r in runs:
         per_api.update(r.sent_per_api)
+    skipped = sum(r.skipped for r in runs)
     lines = [f"{sent} mutants in {seconds:.1f} s ({sent / max(seconds, 1e-9):.0f} mutants/s), "
-             f"seeds {', '.join(str(r.seed) for r in runs)}", "mutants per api:"]
+             f"seeds {', '.join(str(r.seed) for r in runs)}" + (f", {skipped} skipped" if skipped else ""),
+             "mutants per api:"]
     lines += [f"  {api:28} {n}" for api, n in sorted(per_api.items())]
     groups = defaultdict(list)
     for r in runs:
@@ -495,6 +503,8 @@ def main(argv=None) -> int:
     parser.add_argument("--replay", type=int, help="replay this mutant index of --seed only")
     parser.add_argument("--minimise", action="store_true", help="with --replay: minimise the failing frame")
     parser.add_argument("--probe-deadline", type=float, default=PROBE_DEADLINE_SECONDS)
+    parser.add_argument("--skip", metavar="REGEX",
+                        help="do not send mutants whose mutation description matches (known classes)")
     parser.add_argument("--keep", action="store_true", help="keep the brokers' data dirs and logs")
     args = parser.parse_args(argv)
     if args.broker:
@@ -513,7 +523,7 @@ def main(argv=None) -> int:
                 print(f"  minimal frame ({len(small)} bytes): {small.hex() if len(small) <= 200 else small[:200].hex() + '…'}")
                 print(f"  runs: {[(len(u), u[:1].hex()) for u in [small]]}")
             return 1 if failed else 0
-        run = fuzz(args.seed, args.mutants, root, args.start, args.findings, args.probe_deadline)
+        run = fuzz(args.seed, args.mutants, root, args.start, args.findings, args.probe_deadline, args.skip)
         print(summary([run]))
         return 1 if run.findings else 0
     finally:
