@@ -8,13 +8,14 @@ field order of kafka-compat.md §3.7.
 """
 import socket
 import struct
+import subprocess
 import time
 
 import pytest
 
 from conftest import BrokerProcess
 from frame_mutator import frame_with_size, request_header
-from live_fuzz import connect, probe, read_frame
+from live_fuzz import connect, describe_trap, probe, read_frame
 
 INVALID_TOPIC_EXCEPTION = 17
 INVALID_REQUEST = 42
@@ -115,10 +116,13 @@ def tail(broker: BrokerProcess) -> str:
 
 def assert_still_serving(broker: BrokerProcess) -> None:
     problem = probe(broker.port, 0x70726F62, 0, 5.0)
-    alive = broker.process.poll() is None
-    assert alive and problem is None, (
-        f"broker {'is alive but ' + problem if alive else 'exited with ' + str(broker.process.returncode)}; "
-        f"log:\n{tail(broker)}")
+    if problem is None and broker.process.poll() is None:
+        return
+    try:
+        broker.process.wait(timeout=15)          # a trapping broker prints its backtrace, then exits
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"broker is alive but {problem}; log:\n{tail(broker)}")
+    pytest.fail(f"broker exited with {broker.process.returncode}: {describe_trap(broker.log())}")
 
 
 def assert_error_or_closed(broker, body, decode_error, allowed=None):
@@ -171,4 +175,115 @@ def test_produce_topic_name_of_11000_invalid_utf8_bytes(broker):
     body = send(broker, frame)
     assert_error_or_closed(broker, body, produce_response_error,
                            {INVALID_TOPIC_EXCEPTION, INVALID_REQUEST, 3})
+    assert_still_serving(broker)
+
+
+def test_produce_topic_name_of_32767_bytes_with_null_records(broker):
+    """Produce v7 to a valid-length (32,767-byte) topic name: the answer must still fit."""
+    frame = (header(0, 7) + NULL + int16(1) + int32(30_000)
+             + int32(1) + string(MAX_STRING) + int32(1) + int32(0) + int32(-1))
+    body = send(broker, frame)
+    if body is not None:
+        produce_response_error(Reader(body))     # well-formed; any error code is fine
+    assert_still_serving(broker)
+
+
+def metadata_response_error(reader: Reader) -> int:
+    reader.int32()                               # throttle_time_ms
+    for _ in range(reader.int32()):              # brokers
+        reader.int32(), reader.string(), reader.int32(), reader.string()
+    reader.string(), reader.int32()              # cluster_id, controller_id
+    assert reader.int32() == 1                   # topics
+    return reader.int16()
+
+
+def test_metadata_topic_name_of_11000_invalid_utf8_bytes(broker):
+    """Metadata v4 for a topic named 11,000 × 0xFF, auto-create off: traps
+    MetadataResponse.Topic.encode (MetadataResponse.swift:158) echoing the name."""
+    frame = header(3, 4) + int32(1) + string(INVALID_UTF8_11000) + b"\x00"
+    assert_error_or_closed(broker, send(broker, frame), metadata_response_error)
+    assert_still_serving(broker)
+
+
+def first_partition_error(reader: Reader, before_topics=(), partition_fields=()) -> int:
+    """Error of the first partition of the first topic; `before_topics` are the body's leading
+    int fields, `partition_fields` the ints between partition_index and error_code."""
+    for fmt in before_topics:
+        code = reader.take(fmt)
+        if fmt == ">h" and code != 0:
+            return code                          # a top-level error_code
+    assert reader.int32() == 1
+    reader.string()
+    assert reader.int32() == 1
+    reader.int32()
+    for fmt in partition_fields:
+        reader.take(fmt)
+    return reader.int16()
+
+
+def test_fetch_topic_name_of_11000_invalid_utf8_bytes(broker):
+    """Fetch v11 (as librdkafka sends it) from a topic named 11,000 × 0xFF: traps
+    FetchResponseEncoder.encode (FetchResponseEncoder.swift:25) echoing the name."""
+    partition = int32(0) + int32(-1) + int64(0) + int64(-1) + int32(1 << 20)
+    frame = (header(1, 11) + int32(-1) + int32(100) + int32(1) + int32(1 << 20) + b"\x00"
+             + int32(0) + int32(-1) + int32(1) + string(INVALID_UTF8_11000) + int32(1) + partition
+             + int32(0) + string(b""))
+    body = send(broker, frame)
+    assert_error_or_closed(broker, body, lambda r: first_partition_error(r, (">i", ">h", ">i")))
+    assert_still_serving(broker)
+
+
+def test_list_offsets_topic_name_of_11000_invalid_utf8_bytes(broker):
+    """ListOffsets v5 for a topic named 11,000 × 0xFF: traps ListOffsetsResponse.Topic.encode
+    (ListOffsetsResponse.swift:78) echoing the name. ListOffsets v2 traps the same way."""
+    frame = (header(2, 5) + int32(-1) + b"\x00" + int32(1) + string(INVALID_UTF8_11000)
+             + int32(1) + int32(0) + int32(-1) + int64(-1))
+    body = send(broker, frame)
+    assert_error_or_closed(broker, body, lambda r: first_partition_error(r, (">i",)))
+    assert_still_serving(broker)
+
+
+def test_offset_fetch_topic_name_of_11000_invalid_utf8_bytes(broker):
+    """OffsetFetch v5 for a topic named 11,000 × 0xFF: traps OffsetFetchResponse.Topic.encode
+    (OffsetFetchResponse.swift:79) echoing the name."""
+    frame = header(9, 5) + string(b"group") + int32(1) + string(INVALID_UTF8_11000) + int32(1) + int32(0)
+
+    # committed_metadata (a nullable string) sits before error_code: decoded by hand.
+    def error_with_metadata(reader: Reader) -> int:
+        reader.int32()
+        assert reader.int32() == 1
+        reader.string()
+        assert reader.int32() == 1
+        reader.int32(), reader.take(">q"), reader.int32(), reader.string()
+        return reader.int16()
+    assert_error_or_closed(broker, send(broker, frame), error_with_metadata)
+    assert_still_serving(broker)
+
+
+def create_topics_response_error(reader: Reader) -> int:
+    reader.int32()                               # throttle_time_ms
+    assert reader.int32() == 1
+    reader.string()
+    return reader.int16()
+
+
+def create_topics_v4(name: bytes) -> bytes:
+    return (header(19, 4) + int32(1) + string(name) + int32(1) + int16(1) + int32(0) + int32(0)
+            + int32(30_000) + b"\x00")
+
+
+def test_create_topics_name_of_11000_invalid_utf8_bytes(broker):
+    """CreateTopics v4 for a topic named 11,000 × 0xFF: traps CreateTopicsResponse.Topic.encode
+    (CreateTopicsResponse.swift:33) echoing the name."""
+    body = send(broker, create_topics_v4(INVALID_UTF8_11000))
+    assert_error_or_closed(broker, body, create_topics_response_error, {INVALID_TOPIC_EXCEPTION, INVALID_REQUEST})
+    assert_still_serving(broker)
+
+
+def test_create_topics_name_of_32767_bytes(broker):
+    """CreateTopics v4 for a 32,767-byte (valid UTF-8, too long for a topic) name: the error
+    message quotes the name and traps CreateTopicsResponse.Topic.encode
+    (CreateTopicsResponse.swift:36, error_message)."""
+    body = send(broker, create_topics_v4(MAX_STRING))
+    assert_error_or_closed(broker, body, create_topics_response_error, {INVALID_TOPIC_EXCEPTION, INVALID_REQUEST})
     assert_still_serving(broker)
