@@ -144,8 +144,35 @@ def parse_frame(raw: bytes, source: str = "") -> ParsedFrame:
     return ParsedFrame(api_key, version, correlation_id, client_id, flexible, offset, raw, source)
 
 
+def _hand_built_frames() -> list[tuple[str, bytes]]:
+    """Requests no captured client sent but the broker advertises, built field by field
+    (kafka-compat.md §3.7), so their decoders and encoders are fuzzed too."""
+    def string(value: bytes) -> bytes:
+        return struct.pack(">h", len(value)) + value
+
+    def frame(api_key: int, version: int, body: bytes) -> bytes:
+        return request_header(api_key, version, 1, b"hand-built") + body
+
+    partitions = struct.pack(">iiii", 1, 0, -1, 0)     # [{partition 0, current_leader_epoch -1, leader_epoch 0}]
+    describe = struct.pack(">i", 1) + b"\x02" + string(b"cap-topic") + struct.pack(">i", -1) + b"\x00"
+    return [
+        ("DescribeConfigs v1", frame(32, 1, describe)),
+        ("DescribeConfigs v2", frame(32, 2, describe)),
+        ("DescribeConfigs v0 broker", frame(32, 0, struct.pack(">i", 1) + b"\x04" + string(b"0")
+                                            + struct.pack(">i", 1) + string(b"log.retention.ms"))),
+        ("OffsetForLeaderEpoch v2", frame(23, 2, struct.pack(">i", 1) + string(b"cap-topic") + partitions)),
+        ("OffsetForLeaderEpoch v3", frame(23, 3, struct.pack(">ii", -1, 1) + string(b"cap-topic") + partitions)),
+        ("Metadata v0", frame(3, 0, struct.pack(">i", 1) + string(b"cap-topic"))),
+        ("Metadata v1", frame(3, 1, struct.pack(">i", -1))),
+        ("InitProducerId v1", frame(22, 1, struct.pack(">hi", -1, 60_000))),
+        ("FindCoordinator v0", frame(10, 0, string(b"cap-group"))),
+        ("DeleteTopics v1", frame(20, 1, struct.pack(">i", 1) + string(b"cap-topic") + struct.pack(">i", 30_000))),
+    ]
+
+
 def load_captures(directory: Path = CAPTURES) -> list[ParsedFrame]:
-    """Every captured request frame, in file and line order (so indices are stable)."""
+    """Every captured request frame, in file and line order (so indices are stable), then
+    the hand-built ones."""
     frames = []
     for name in CAPTURE_FILES:
         path = directory / name
@@ -154,6 +181,7 @@ def load_captures(directory: Path = CAPTURES) -> list[ParsedFrame]:
             if not line or line.startswith("#"):
                 continue
             frames.append(parse_frame(bytes.fromhex(line), f"{name}:{number}"))
+    frames += [parse_frame(raw, f"hand-built {what}") for what, raw in _hand_built_frames()]
     return frames
 
 
