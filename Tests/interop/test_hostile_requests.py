@@ -287,3 +287,48 @@ def test_create_topics_name_of_32767_bytes(broker):
     body = send(broker, create_topics_v4(MAX_STRING))
     assert_error_or_closed(broker, body, create_topics_response_error, {INVALID_TOPIC_EXCEPTION, INVALID_REQUEST})
     assert_still_serving(broker)
+
+
+def test_delete_topics_name_of_11000_invalid_utf8_bytes(broker):
+    """DeleteTopics v3 of a topic named 11,000 × 0xFF: traps DeleteTopicsResponse.Result.encode
+    (DeleteTopicsResponse.swift:29) echoing the name."""
+    frame = header(20, 3) + int32(1) + string(INVALID_UTF8_11000) + int32(30_000)
+    body = send(broker, frame)
+    assert_error_or_closed(broker, body, lambda r: (r.int32(), r.int32(), r.string(), r.int16())[-1])
+    assert_still_serving(broker)
+
+
+def test_offset_commit_topic_name_of_11000_invalid_utf8_bytes(broker):
+    """OffsetCommit v7 (generation −1, as a consumer without a group does) for a topic named
+    11,000 × 0xFF: traps OffsetCommitResponse.Topic.encode (OffsetCommitResponse.swift:53)."""
+    partition = int32(0) + int64(5) + int32(-1) + NULL
+    frame = (header(8, 7) + string(b"group") + int32(-1) + string(b"") + NULL
+             + int32(1) + string(INVALID_UTF8_11000) + int32(1) + partition)
+    body = send(broker, frame)
+    assert_error_or_closed(broker, body, lambda r: first_partition_error(r, (">i",)))
+    assert_still_serving(broker)
+
+
+def test_describe_configs_topic_name_of_11000_invalid_utf8_bytes(broker):
+    """DescribeConfigs v1 of a topic resource named 11,000 × 0xFF: traps
+    DescribeConfigsResponse.Result.encode (DescribeConfigsResponse.swift:140)."""
+    frame = header(32, 1) + int32(1) + b"\x02" + string(INVALID_UTF8_11000) + int32(-1) + b"\x00"
+    body = send(broker, frame)
+    assert_error_or_closed(broker, body, lambda r: (r.int32(), r.int32(), r.int16())[-1])
+    assert_still_serving(broker)
+
+
+def test_offset_for_leader_epoch_topic_name_of_11000_invalid_utf8_bytes(broker):
+    """OffsetForLeaderEpoch v2 (librdkafka's only version) for a topic named 11,000 × 0xFF:
+    traps OffsetForLeaderEpochResponse.Topic.encode (OffsetForLeaderEpochResponse.swift:64)."""
+    frame = (header(23, 2) + int32(1) + string(INVALID_UTF8_11000)
+             + int32(1) + int32(0) + int32(-1) + int32(0))
+
+    def error(reader: Reader) -> int:
+        reader.int32()
+        assert reader.int32() == 1
+        reader.string()
+        assert reader.int32() == 1
+        return reader.int16()
+    assert_error_or_closed(broker, send(broker, frame), error)
+    assert_still_serving(broker)
