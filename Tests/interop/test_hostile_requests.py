@@ -332,3 +332,14 @@ def test_offset_for_leader_epoch_topic_name_of_11000_invalid_utf8_bytes(broker):
         return reader.int16()
     assert_error_or_closed(broker, send(broker, frame), error)
     assert_still_serving(broker)
+
+
+def test_create_topics_config_value_of_32767_bytes(broker):
+    """CreateTopics v4 with cleanup.policy = 32,767 bytes: the error message quotes
+    "unsupported topic setting name=value" and traps CreateTopicsResponse.Topic.encode
+    (CreateTopicsResponse.swift:36, error_message), like a 32,767-byte name does."""
+    frame = (header(19, 4) + int32(1) + string(b"configured") + int32(1) + int16(1) + int32(0)
+             + int32(1) + string(b"cleanup.policy") + string(MAX_STRING) + int32(30_000) + b"\x00")
+    body = send(broker, frame)
+    assert_error_or_closed(broker, body, create_topics_response_error, {40, INVALID_REQUEST})
+    assert_still_serving(broker)
