@@ -268,7 +268,7 @@ def _replace(raw: bytes, start: int, end: int, new: bytes) -> bytes:
     return raw[:start] + new + raw[end:]
 
 
-def _replace_client_id(frame: ParsedFrame, client_id: Optional[bytes]) -> bytes:
+def replace_client_id(frame: ParsedFrame, client_id: Optional[bytes]) -> bytes:
     old_end = 10 + (len(frame.client_id) if frame.client_id is not None else 0)
     new = struct.pack(">h", -1) if client_id is None else struct.pack(">h", len(client_id) & 0xFFFF) + client_id
     return _replace(frame.raw, 8, old_end, new)
@@ -277,18 +277,18 @@ def _replace_client_id(frame: ParsedFrame, client_id: Optional[bytes]) -> bytes:
 def mutate_client_id(rng, frame, fields):
     choice = rng.randrange(6)
     if choice == 0:
-        return _replace_client_id(frame, b"c" * INT16_MAX), "client id = 32767 x 'c'"
+        return replace_client_id(frame, b"c" * INT16_MAX), "client id = 32767 x 'c'"
     if choice == 1:
         length = rng.choice((32_700, 32_730, 32_766, 16_384))
-        return _replace_client_id(frame, b"k" * length), f"client id = {length} x 'k'"
+        return replace_client_id(frame, b"k" * length), f"client id = {length} x 'k'"
     if choice == 2:
         data, what = _invalid_utf8(rng)
         data = data[:INT16_MAX]
-        return _replace_client_id(frame, data), f"client id = invalid UTF-8 {what} ({len(data)} bytes)"
+        return replace_client_id(frame, data), f"client id = invalid UTF-8 {what} ({len(data)} bytes)"
     if choice == 3:
-        return _replace_client_id(frame, b""), "client id = empty"
+        return replace_client_id(frame, b""), "client id = empty"
     if choice == 4:
-        return _replace_client_id(frame, None), "client id = null"
+        return replace_client_id(frame, None), "client id = null"
     extreme = rng.choice(STRING_LENGTH_EXTREMES)
     raw = bytearray(frame.raw)
     if len(raw) < 10:

@@ -38,7 +38,8 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import BrokerProcess  # noqa: E402
-from frame_mutator import Mutant, Mutator, frame_with_size, request_header  # noqa: E402
+from frame_mutator import (Mutant, Mutator, encode_uvarint, find_fields, frame_with_size,  # noqa: E402
+                           parse_frame, replace_client_id, request_header)
 
 DEFAULT_SEED = 20240611
 EXCHANGE_SECONDS = 0.2         # how long the mutant's connection waits for the marker
@@ -419,7 +420,7 @@ def summary(runs: list[Run]) -> str:
 
 
 def minimise(broker: FuzzedBroker, mutant: Mutant, trap: Optional[str], probe_deadline: float,
-             budget: int = 300, log=print) -> bytes:
+             budget: int = 150, log=print) -> bytes:
     """The smallest frame found (bytes after the size) that still fails with the same trap line.
 
     Tries, in order: a truthful size prefix; truncating the tail; deleting chunks (delta
@@ -427,21 +428,59 @@ def minimise(broker: FuzzedBroker, mutant: Mutant, trap: Optional[str], probe_de
     length. Each try costs a broker run, so at most `budget` tries.
     """
     tries = 0
+    # Without the backtracer a trapping broker exits at once; the trap line stays, its
+    # "(via …)" frame goes, so only the line is compared.
+    previous_backtrace = os.environ.get("SWIFT_BACKTRACE")
+    os.environ["SWIFT_BACKTRACE"] = "enable=no"
+    trap_line = trap.split(" (via ")[0] if trap else None
 
     def fails(frame: bytes) -> bool:
         nonlocal tries
         tries += 1
         candidate = Mutant(mutant.seed, mutant.index, mutant.source, frame, frame_with_size(frame), "minimising")
         failed, got_trap, _ = reproduces(broker, candidate, probe_deadline)
-        return failed and (trap is None or got_trap == trap)
+        return failed and (trap_line is None or (got_trap or "").split(" (via ")[0] == trap_line)
+
+    try:
+        return _minimise(mutant, fails, lambda: tries, budget, log)
+    finally:
+        if previous_backtrace is None:
+            del os.environ["SWIFT_BACKTRACE"]
+        else:
+            os.environ["SWIFT_BACKTRACE"] = previous_backtrace
+
+
+def _minimise(mutant: Mutant, fails, tries, budget: int, log) -> bytes:
 
     best = mutant.frame
     if not fails(best):
         log("minimise: the frame does not fail with a truthful size prefix; keeping it as sent")
         return mutant.frame
-    # Tail truncation by bisection over lengths that still fail.
+    # Structure first: an empty client id, then each printable string shortened to one byte
+    # (its length field follows), so the frame stays decodable while it shrinks.
+    try:
+        parsed = parse_frame(best)
+        if parsed.client_id and tries() < budget:
+            candidate = replace_client_id(parsed, b"")
+            if fails(candidate):
+                best = candidate
+        position = 0
+        while tries() < budget:
+            parsed = parse_frame(best)
+            strings = [f for f in find_fields(parsed).strings if f.length_offset >= position and f.data_length > 1]
+            if not strings:
+                break
+            target = strings[0]
+            position = target.length_offset + 1
+            length = encode_uvarint(2) if target.compact else struct.pack(">h", 1)
+            candidate = best[:target.length_offset] + length + b"x" + best[target.end:]
+            if fails(candidate):
+                best = candidate
+    except (struct.error, TypeError, ValueError):
+        pass
+    # Then the tail, by bisection over lengths that still fail.
     low, high = 10, len(best)
-    while low < high and tries < budget:
+    while low < high and tries() < budget:
         middle = (low + high) // 2
         if fails(best[:middle]):
             high = middle
@@ -464,12 +503,12 @@ def minimise(broker: FuzzedBroker, mutant: Mutant, trap: Optional[str], probe_de
 
     chunks = 2
     pieces = units(best)
-    while tries < budget and len(pieces) >= 2:
+    while tries() < budget and len(pieces) >= 2:
         size = max(1, len(pieces) // chunks)
         reduced = False
         for start in range(0, len(pieces), size):
             candidate = pieces[:start] + pieces[start + size:]
-            if tries >= budget:
+            if tries() >= budget:
                 break
             if len(b"".join(candidate)) >= 10 and fails(b"".join(candidate)):
                 pieces, reduced = candidate, True
@@ -481,7 +520,7 @@ def minimise(broker: FuzzedBroker, mutant: Mutant, trap: Optional[str], probe_de
             chunks = min(chunks * 2, len(pieces))
     # Shorten long runs while the trap stays.
     for i, piece in enumerate(pieces):
-        while len(piece) >= 16 and tries < budget:
+        while len(piece) >= 16 and tries() < budget:
             shorter = piece[:len(piece) * 3 // 4]
             candidate = pieces[:i] + [shorter] + pieces[i + 1:]
             if not fails(b"".join(candidate)):
@@ -489,8 +528,32 @@ def minimise(broker: FuzzedBroker, mutant: Mutant, trap: Optional[str], probe_de
             piece = shorter
             pieces = candidate
     best = b"".join(pieces)
-    log(f"minimise: {len(mutant.frame)} -> {len(best)} bytes in {tries} broker runs")
+    log(f"minimise: {len(mutant.frame)} -> {len(best)} bytes in {tries()} broker runs")
     return best
+
+
+def describe_bytes(data: bytes) -> str:
+    """`data` as a Python expression with runs of 8 or more equal bytes folded: b"…" + b"\\xff" * 11000."""
+    parts, i = [], 0
+    while i < len(data):
+        j = i
+        while j < len(data) and data[j] == data[i]:
+            j += 1
+        if j - i >= 8:
+            parts.append(f"{bytes([data[i]])!r} * {j - i}")
+            i = j
+        else:
+            k = i
+            while k < len(data):
+                run = k
+                while run < len(data) and data[run] == data[k]:
+                    run += 1
+                if run - k >= 8:
+                    break
+                k = run
+            parts.append(repr(data[i:k]))
+            i = k
+    return " + ".join(parts)
 
 
 def main(argv=None) -> int:
@@ -521,7 +584,7 @@ def main(argv=None) -> int:
             if failed and args.minimise:
                 small = minimise(broker, mutant, trap, args.probe_deadline)
                 print(f"  minimal frame ({len(small)} bytes): {small.hex() if len(small) <= 200 else small[:200].hex() + '…'}")
-                print(f"  runs: {[(len(u), u[:1].hex()) for u in [small]]}")
+                print(f"  as Python: {describe_bytes(small)}")
             return 1 if failed else 0
         run = fuzz(args.seed, args.mutants, root, args.start, args.findings, args.probe_deadline, args.skip)
         print(summary([run]))
