@@ -423,9 +423,10 @@ def minimise(broker: FuzzedBroker, mutant: Mutant, trap: Optional[str], probe_de
              budget: int = 150, log=print) -> bytes:
     """The smallest frame found (bytes after the size) that still fails with the same trap line.
 
-    Tries, in order: a truthful size prefix; truncating the tail; deleting chunks (delta
-    debugging), where a run of 8 or more equal bytes is one unit and also tried at half its
-    length. Each try costs a broker run, so at most `budget` tries.
+    Tries, in order: a truthful size prefix; an empty client id; each printable string cut
+    to one byte (length field adjusted); truncating the tail; deleting chunks (delta
+    debugging), where a run of 8 or more equal bytes is one unit; shortening long runs. Each
+    try costs a broker run, so at most `budget` tries.
     """
     tries = 0
     # Without the backtracer a trapping broker exits at once; the trap line stays, its
@@ -451,7 +452,6 @@ def minimise(broker: FuzzedBroker, mutant: Mutant, trap: Optional[str], probe_de
 
 
 def _minimise(mutant: Mutant, fails, tries, budget: int, log) -> bytes:
-
     best = mutant.frame
     if not fails(best):
         log("minimise: the frame does not fail with a truthful size prefix; keeping it as sent")
