@@ -392,7 +392,7 @@ def mutate_version(rng, frame, fields):
     if len(raw) < 4:
         return None
     version = rng.choice((frame.version - 1, frame.version + 1, 0, -1, 0x7FFF, rng.randrange(0, 16)))
-    struct.pack_into(">h", raw, 2, version)
+    struct.pack_into(">H", raw, 2, version & 0xFFFF)
     return bytes(raw), f"api version {frame.version} -> {version}"
 
 
@@ -401,7 +401,7 @@ def mutate_api_key(rng, frame, fields):
     if len(raw) < 2:
         return None
     key = rng.choice(sorted(API_NAMES) + [-1, 0x7FFF, 99])
-    struct.pack_into(">h", raw, 0, key)
+    struct.pack_into(">H", raw, 0, key & 0xFFFF)
     return bytes(raw), f"api key {frame.api_key} -> {key}"
 
 
