@@ -3,8 +3,11 @@
 
 SWIFT ?= swift
 CRASH_ROUNDS ?= 50
+# Mutants `make fuzz-live` sends to a running broker, and their seed (Tests/interop/live_fuzz.py).
+LIVE_FUZZ_MUTANTS ?= 50000
+LIVE_FUZZ_SEED ?= 20240611
 
-.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz bench bench-broker bench-memory clean
+.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz fuzz-live bench bench-broker bench-memory clean
 
 # kafka-python needs lz4, python-snappy (which pulls in cramjam) and zstandard for those codecs.
 PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 python-snappy==0.7.3 cramjam==2.14.0 zstandard==0.25.0 pytest
@@ -84,6 +87,14 @@ torture: deps
 
 fuzz: deps
 	$(MAKE) -C Fuzz run
+	$(MAKE) fuzz-live
+
+# A real broker against mutants of real clients' request frames; findings are appended to
+# live-fuzz-findings.jsonl with the command that replays each.
+fuzz-live: deps interop-deps
+	$(SWIFT) build --product basalt-broker
+	python3 Tests/interop/live_fuzz.py --mutants $(LIVE_FUZZ_MUTANTS) --seed $(LIVE_FUZZ_SEED) \
+		--broker $$($(SWIFT) build --show-bin-path)/basalt-broker --findings live-fuzz-findings.jsonl
 
 bench: deps
 	cd Benchmarks && ./run.sh
