@@ -24,6 +24,8 @@ extension Broker {
     /// leader, epoch, replicas and ISR that etcd holds.
     func clusterMetadata(_ request: MetadataRequest, version: Int16, cluster: ClusterNode) -> MetadataResponse {
         let view = cluster.metadata.view
+        let nodeId = configuration.nodeId
+        let sessionValid = cluster.session.isValid
         var names: [String]
         var create = false
         if let requested = request.topics, !(version == 0 && requested.isEmpty) {
@@ -57,9 +59,12 @@ extension Broker {
             }
             let live = view.liveBrokers
             let partitions = states.enumerated().map { index, state in
-                MetadataResponse.Partition(
-                    errorCode: state.leader == PartitionState.noLeader ? .leaderNotAvailable : .noError,
-                    partitionIndex: Int32(index), leaderId: state.leader, leaderEpoch: state.leaderEpoch,
+                // A broker without a valid session may have been replaced: it does not send
+                // clients to itself.
+                let leader = state.leader == nodeId && !sessionValid ? PartitionState.noLeader : state.leader
+                return MetadataResponse.Partition(
+                    errorCode: leader == PartitionState.noLeader ? .leaderNotAvailable : .noError,
+                    partitionIndex: Int32(index), leaderId: leader, leaderEpoch: state.leaderEpoch,
                     replicaNodes: state.replicas, isrNodes: state.isr,
                     offlineReplicas: state.replicas.filter { !live.contains($0) })
             }
@@ -139,7 +144,7 @@ extension Broker {
     func clusterCoordinator(for group: String, cluster: ClusterNode) -> FindCoordinatorResponse {
         let view = cluster.metadata.view
         let live = view.brokers.keys.sorted()
-        guard !live.isEmpty else {
+        guard !live.isEmpty, cluster.session.isValid else {
             return FindCoordinatorResponse(errorCode: .coordinatorNotAvailable, nodeId: -1, host: "", port: -1)
         }
         let index = Int(Partitioner.murmur2(Array(group.utf8)) % UInt32(live.count))

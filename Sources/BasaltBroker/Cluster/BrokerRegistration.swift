@@ -18,9 +18,6 @@ final class BrokerRegistration: Sendable {
     private let ttlSeconds: Int64
     private let logger: Logger
     private let current = Mutex<(lease: EtcdLease, keeper: EtcdLeaseKeeper)?>(nil)
-    private let changes: AsyncStream<Int64?>.Continuation
-    /// The lease id after each (re-)registration, and `nil` when the lease is lost.
-    let leaseChanges: AsyncStream<Int64?>
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     init(client: EtcdClient, keys: ClusterKeys, nodeId: Int32, record: BrokerRecord, ttlSeconds: Int, logger: Logger) {
@@ -30,7 +27,6 @@ final class BrokerRegistration: Sendable {
         self.record = record
         self.ttlSeconds = Int64(ttlSeconds)
         self.logger = logger
-        (leaseChanges, changes) = AsyncStream.makeStream(of: Int64?.self, bufferingPolicy: .bufferingNewest(8))
     }
 
     /// The lease the registration lives under, while it is held.
@@ -42,22 +38,25 @@ final class BrokerRegistration: Sendable {
     }
 
     /// Registers (waiting while the id is taken), then keeps the registration alive in the
-    /// background until ``deregister()``.
-    func start() async throws {
+    /// background until ``deregister()``. `onLeaseChange` hears each new lease (after each
+    /// registration, the first included) and `nil` as soon as the lease is lost.
+    func start(onLeaseChange: @escaping @Sendable (Int64?) async -> Void) async throws {
         try await registerOnce()
+        if let lease = leaseID { await onLeaseChange(lease) }
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 guard let self, let keeper = self.current.withLock({ $0?.keeper }) else { return }
                 for await event in keeper.events {
                     if case .lost(let error) = event {
                         self.logger.error("broker registration lost", metadata: ["error": "\(error)"])
-                        self.changes.yield(nil)
+                        await onLeaseChange(nil)
                     }
                 }
                 guard !Task.isCancelled else { return }
                 while !Task.isCancelled {
                     do {
                         try await self.registerOnce()
+                        if let lease = self.leaseID { await onLeaseChange(lease) }
                         break
                     } catch {
                         self.logger.warning("cannot register with etcd", metadata: ["error": "\(error)"])
@@ -80,7 +79,6 @@ final class BrokerRegistration: Sendable {
         } catch {
             logger.warning("cannot revoke the broker lease; it expires by itself", metadata: ["error": "\(error)"])
         }
-        changes.finish()
     }
 
     private func registerOnce() async throws {
@@ -108,6 +106,5 @@ final class BrokerRegistration: Sendable {
         }
         previous?.stop()
         logger.info("registered with the cluster", metadata: ["node": "\(nodeId)", "lease": "\(lease.id)"])
-        changes.yield(lease.id)
     }
 }

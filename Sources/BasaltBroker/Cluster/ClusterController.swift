@@ -34,22 +34,15 @@ final class ClusterController: Sendable {
     /// Whether this broker acts as controller right now.
     var isActive: Bool { active.load(ordering: .relaxed) }
 
-    /// Campaigns under each lease `leases` yields, and acts while it holds the office; a
-    /// `nil` (lease lost) stops it at once.
-    func start(leases: AsyncStream<Int64?>, initial: Int64?) {
-        let task = Task { [weak self] in
-            var campaign: Task<Void, Never>?
-            if let initial, let self { campaign = self.campaignTask(lease: initial) }
-            for await lease in leases {
-                campaign?.cancel()
-                campaign = nil
-                self?.active.store(false, ordering: .relaxed)
-                if let lease, let self { campaign = self.campaignTask(lease: lease) }
-            }
-            campaign?.cancel()
-            self?.active.store(false, ordering: .relaxed)
+    /// Campaigns under `lease` from now on, or (`nil`, the lease was lost) stops acting as
+    /// controller at once.
+    func leaseChanged(_ lease: Int64?) {
+        let previous = task.withLock { task -> Task<Void, Never>? in
+            defer { task = lease.map { self.campaignTask(lease: $0) } }
+            return task
         }
-        self.task.withLock { $0 = task }
+        previous?.cancel()
+        if lease == nil { active.store(false, ordering: .relaxed) }
     }
 
     /// Stops acting as controller.

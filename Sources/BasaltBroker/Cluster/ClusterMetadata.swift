@@ -107,6 +107,12 @@ final class ClusterMetadata: Sendable {
         }
     }
 
+    /// Reads the whole cluster again (after this broker got a new lease, its view may be
+    /// stale); the watch goes on from where it was, skipping what the read already has.
+    func refresh() async throws {
+        try await reload()
+    }
+
     @discardableResult
     private func reload() async throws -> Int64 {
         let result = try await client.getPrefix(keys.root)
@@ -115,6 +121,7 @@ final class ClusterMetadata: Sendable {
             fresh.apply(key: keyValue.key, value: keyValue.value, modRevision: keyValue.modRevision, keys: keys)
         }
         fresh.revision = result.revision
+        fresh.snapshotRevision = result.revision
         report(fresh.problems)
         current.withLock { $0 = fresh }
         publish(fresh)
@@ -123,7 +130,7 @@ final class ClusterMetadata: Sendable {
 
     private func apply(_ events: [EtcdWatchEvent]) {
         let next = current.withLock { view -> ClusterView in
-            for event in events {
+            for event in events where event.revision > view.snapshotRevision {
                 let value: [UInt8]? = event.kind == .put ? event.keyValue.value : nil
                 view.apply(key: event.keyValue.key, value: value, modRevision: event.revision, keys: keys)
                 if let problem = view.problems[event.keyValue.key] {

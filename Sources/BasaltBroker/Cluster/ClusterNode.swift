@@ -21,6 +21,8 @@ final class ClusterNode: Sendable {
     let replicas: ReplicaManager
     /// Committed offsets of consumer groups.
     let groupOffsets: GroupOffsetStore
+    /// Whether this broker may act for the cluster now (``BrokerSession``).
+    let session = BrokerSession()
     /// Producer ids unique over the cluster.
     let producerIds: ClusterProducerIds
     private let logger: Logger
@@ -46,7 +48,7 @@ final class ClusterNode: Sendable {
             notifier: notifier, logger: logger, maxResponseBytes: maxResponseBytes,
             fetchMaxBytesPerPartition: configuration.replicaFetchMaxBytes, fetchWaitMaxMs: configuration.replicaFetchWaitMaxMs)
         replicas = ReplicaManager(context: context, store: store, client: client, keys: keys,
-                                  configuration: configuration, defaultTopicConfig: defaultTopicConfig)
+                                  configuration: configuration, defaultTopicConfig: defaultTopicConfig, session: session)
     }
 
     /// Reads the cluster, takes up this broker's replicas, registers it at `advertised`
@@ -57,9 +59,28 @@ final class ClusterNode: Sendable {
         let registration = BrokerRegistration(
             client: client, keys: keys, nodeId: nodeId, record: BrokerRecord(host: advertised.host, port: advertised.port),
             ttlSeconds: configuration.sessionTimeoutSeconds, logger: logger)
-        try await registration.start()
         self.registration.withLock { $0 = registration }
-        controller.start(leases: registration.leaseChanges, initial: registration.leaseID)
+        let (metadata, session, controller, logger) = (self.metadata, self.session, self.controller, self.logger)
+        try await registration.start { [weak registration] lease in
+            guard let lease, let registration else {
+                // Lost: stop acting now; the cluster may already be electing new leaders.
+                session.fence()
+                controller.leaseChanged(nil)
+                return
+            }
+            // The view may be stale after a lapse: read the cluster before acting again.
+            while true {
+                do {
+                    try await metadata.refresh()
+                    break
+                } catch {
+                    logger.warning("cannot read the cluster after registering", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(250))  // retry pause, not synchronisation
+                }
+            }
+            session.admit(lease: lease) { [weak registration] in registration?.leaseID == lease }
+            controller.leaseChanged(lease)
+        }
     }
 
     /// Moves leadership of every partition this broker leads to another in-sync replica and

@@ -16,6 +16,8 @@ struct ClusterView: Sendable, Equatable {
     }
 
     var revision: Int64 = 0
+    /// The revision of the last full read; watch events at or below it are already in.
+    var snapshotRevision: Int64 = 0
     var brokers: [Int32: BrokerRecord] = [:]
     var controller: Int32?
     var topics: [String: TopicRecord] = [:]

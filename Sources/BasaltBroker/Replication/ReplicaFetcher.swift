@@ -76,11 +76,18 @@ final class ReplicaFetcher: Sendable {
                 guard let peer = connection else { continue }
                 let truncating = followed.filter(\.value.needsTruncation)
                 if !truncating.isEmpty {
-                    try await truncate(truncating, over: peer)
+                    if try await !truncate(truncating, over: peer) {
+                        await changed.wait(timeout: .milliseconds(100))
+                    }
                     continue
                 }
-                try await fetch(followed, over: peer)
+                let refused = try await fetch(followed, over: peer)
                 backoff = .milliseconds(50)
+                if refused {
+                    // The leader refused every partition (it has not taken up the new epoch
+                    // yet, or no longer leads): ask again shortly, or when the metadata moves.
+                    await changed.wait(timeout: .milliseconds(100))
+                }
             } catch {
                 if Task.isCancelled { return }
                 context.logger.info("replica fetch from node \(leaderId) failed", metadata: ["error": "\(error)"])
@@ -105,7 +112,8 @@ final class ReplicaFetcher: Sendable {
     }
 
     /// Asks the leader where each partition's latest epoch ends there and truncates to it.
-    private func truncate(_ truncating: [TopicPartition: Followed], over peer: PeerConnection) async throws {
+    /// Returns false when the leader refused every partition.
+    private func truncate(_ truncating: [TopicPartition: Followed], over peer: PeerConnection) async throws -> Bool {
         var byTopic: [String: [OffsetForLeaderEpochRequest.Partition]] = [:]
         var untouched: [TopicPartition] = []
         for (id, followed) in truncating {
@@ -118,7 +126,8 @@ final class ReplicaFetcher: Sendable {
                 .init(partition: id.partition, currentLeaderEpoch: followed.leaderEpoch, leaderEpoch: latest))
         }
         for id in untouched { markTruncated(id, epoch: truncating[id]?.leaderEpoch) }
-        guard !byTopic.isEmpty else { return }
+        guard !byTopic.isEmpty else { return true }
+        var answered = !untouched.isEmpty
         let request = OffsetForLeaderEpochRequest(
             replicaId: context.nodeId, topics: byTopic.map { .init(topic: $0.key, partitions: $0.value) })
         let response = try await peer.send(.offsetForLeaderEpoch(request), version: 3, timeout: .seconds(5))
@@ -134,6 +143,7 @@ final class ReplicaFetcher: Sendable {
                         "partition": "\(id)", "error": "\(answer.errorCode)"])
                     continue
                 }
+                answered = true
                 let log = followed.log
                 let target: Int64
                 if answer.endOffset < 0 {
@@ -154,6 +164,7 @@ final class ReplicaFetcher: Sendable {
                 markTruncated(id, epoch: followed.leaderEpoch)
             }
         }
+        return answered
     }
 
     private func markTruncated(_ id: TopicPartition, epoch: Int32?) {
@@ -163,7 +174,8 @@ final class ReplicaFetcher: Sendable {
         }
     }
 
-    private func fetch(_ followed: [TopicPartition: Followed], over peer: PeerConnection) async throws {
+    /// One Fetch for every followed partition. Returns true when the leader refused them all.
+    private func fetch(_ followed: [TopicPartition: Followed], over peer: PeerConnection) async throws -> Bool {
         var byTopic: [String: [FetchRequest.Partition]] = [:]
         for (id, partition) in followed {
             byTopic[id.topic, default: []].append(.init(
@@ -182,15 +194,24 @@ final class ReplicaFetcher: Sendable {
         guard body.errorCode == .noError else {
             throw PeerConnectionError.malformedResponse(peer: peer.peer, reason: "fetch failed with \(body.errorCode)")
         }
+        var refusals = 0
+        var answers = 0
         for topic in body.responses {
             for answer in topic.partitions {
+                answers += 1
                 let id = TopicPartition(topic: topic.topic, partition: answer.partitionIndex)
                 // Still followed from this leader in the same epoch? Otherwise drop the answer.
                 guard let current = partitions.withLock({ $0[id] }), let sent = followed[id],
                       current.leaderEpoch == sent.leaderEpoch, !current.needsTruncation else { continue }
+                if answer.errorCode != .noError, answer.errorCode != .offsetOutOfRange {
+                    refusals += 1
+                    context.logger.debug("leader refused a follower fetch", metadata: [
+                        "partition": "\(id)", "error": "\(answer.errorCode)"])
+                }
                 try await apply(answer, to: id, log: current.log)
             }
         }
+        return answers > 0 && refusals == answers
     }
 
     private func apply(_ answer: FetchResponse.Partition, to id: TopicPartition, log: PartitionLog) async throws {

@@ -25,12 +25,14 @@ final class ReplicaManager: Sendable {
     private let fetchers = Mutex<[Int32: ReplicaFetcher]>([:])
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let knownTopics = Mutex<Set<String>>([])
+    private let session: BrokerSession
     private let lastCheckpoint = Mutex(ContinuousClock.now)
     /// The origin of the millisecond times the ISR rules use (monotonic).
     private let started = ContinuousClock.now
 
     init(context: ReplicaContext, store: Store, client: EtcdClient, keys: ClusterKeys,
-         configuration: ClusterConfiguration, defaultTopicConfig: LogConfig) {
+         configuration: ClusterConfiguration, defaultTopicConfig: LogConfig, session: BrokerSession) {
+        self.session = session
         self.context = context
         self.store = store
         self.client = client
@@ -243,6 +245,7 @@ final class ReplicaManager: Sendable {
     /// `replica.lag.time.max.ms` and grows it by those that caught up, each change one
     /// compare-and-swap on the partition's state.
     private func maintainIsr() async {
+        guard session.isValid else { return }
         let now = nowMs()
         let led = roles.withLock { roles in
             roles.compactMap { id, state -> (TopicPartition, ReplicaAssignmentState, LeaderReplicaTracker)? in
@@ -298,7 +301,7 @@ final class ReplicaManager: Sendable {
     /// none). Kafka's codes: NOT_LEADER_OR_FOLLOWER when another broker leads, FENCED_LEADER_EPOCH
     /// for an older epoch, UNKNOWN_LEADER_EPOCH for a newer one.
     func leaderCheck(_ id: TopicPartition, requestEpoch: Int32 = -1) -> LeaderCheck {
-        guard let assignment = roles.withLock({ $0[id] }) else { return .refused(.notLeaderOrFollower) }
+        guard session.isValid, let assignment = roles.withLock({ $0[id] }) else { return .refused(.notLeaderOrFollower) }
         if requestEpoch >= 0, requestEpoch != assignment.leaderEpoch {
             return .refused(requestEpoch < assignment.leaderEpoch ? .fencedLeaderEpoch : .unknownLeaderEpoch)
         }
@@ -311,6 +314,7 @@ final class ReplicaManager: Sendable {
     /// the epoch it names.
     func followerFetched(_ id: TopicPartition, replica: Int32, fetchOffset: Int64, requestEpoch: Int32, log: PartitionLog) -> KafkaErrorCode {
         let now = nowMs()
+        guard session.isValid else { return .notLeaderOrFollower }
         let (code, highWatermark) = roles.withLock { roles -> (KafkaErrorCode, Int64?) in
             guard let assignment = roles[id] else { return (.notLeaderOrFollower, nil) }
             if requestEpoch >= 0, requestEpoch != assignment.leaderEpoch {
@@ -346,7 +350,7 @@ final class ReplicaManager: Sendable {
                      minInSyncReplicas: Int, timeout: Duration) async -> KafkaErrorCode {
         let deadline = ContinuousClock.now + timeout
         while true {
-            guard case .leader(let tracker)? = roles.withLock({ $0[id]?.role }), tracker.leaderEpoch == epoch else {
+            guard session.isValid, case .leader(let tracker)? = roles.withLock({ $0[id]?.role }), tracker.leaderEpoch == epoch else {
                 return .notLeaderOrFollower
             }
             if log.highWatermark > lastOffset {
