@@ -51,14 +51,9 @@ public struct SegmentScanner {
         let plausibleNext = header.batchLength >= 49 && declaredEnd <= fileSize ? declaredEnd : nil
         do {
             try header.validate(available: Int(min(remaining, Int64(Int32.max))))
+            try header.validateStoredOffsets()
         } catch let error as BasaltError {
             return .invalid(position: position, reason: Self.reason(error), nextPosition: plausibleNext)
-        }
-        // The base offset is not covered by the CRC; one past the range would make
-        // `lastOffset` and `nextOffset` overflow (a trap) wherever they are used.
-        guard header.baseOffset >= 0, header.baseOffset < Int64.max - Int64(header.lastOffsetDelta) else {
-            return .invalid(position: position, reason: "base offset \(header.baseOffset) is outside the offset range",
-                            nextPosition: plausibleNext)
         }
         let crc = try checksum(from: position + Int64(RecordBatchHeader.attributesPosition), to: declaredEnd)
         let found = Finding.batch(position: position, header: header, crcValid: crc == header.crc)

@@ -121,4 +121,39 @@ import Testing
         overwrite(log, at: Int64(last), with: [0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
         #expect(throws: BasaltError.self) { try Self.open(directory) }
     }
+
+    /// The same damage in a batch that a clean open does not read: the readers that
+    /// reach it (producer state rebuild, fetch) get a typed error.
+    @Test func baseOffsetAtTheEndOfTheRangeInAnUnreadBatchIsDamageNotATrap() async throws {
+        let directory = TemporaryDirectory()
+        var config = Self.config()
+        // Index entries every few batches: a clean open reads only from the last one on.
+        config.indexIntervalBytes = 100
+        do {
+            let store = try Store(directory: directory.path, defaultConfig: config, retentionCheckInterval: nil)
+            let log = try store.createTopic("t").partition(0)
+            for batch in 0..<20 {
+                try await log.append((0..<3).map { Record(value: [UInt8(batch), UInt8($0)]) },
+                                     producer: .init(producerId: 5, producerEpoch: 0, baseSequence: Int32(batch * 3)))
+            }
+            try store.close()
+        }
+        let file = directory.child("t-0/" + SegmentFileName.name(0, SegmentFileName.log))
+        // The second batch: after the first (which the open reads) and before the
+        // segment's last index entry.
+        let bytes = readFile(file)
+        let second = Int64(12 + bytes[8..<12].reduce(0) { $0 << 8 | Int($1) })
+        overwrite(file, at: second, with: [0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+        // The open, or else the readers that reach the batch, report it.
+        do {
+            let store = try Store(directory: directory.path, defaultConfig: config, retentionCheckInterval: nil)
+            defer { try? store.close() }
+            let log = try store.topic("t").partition(0)
+            _ = try ProducerStateTable.load(for: log)
+            _ = try log.readRecords(from: 0)
+            Issue.record("read a batch whose base offset is Int64.max")
+        } catch BasaltError.corruptLog(let path, let position, _) {
+            #expect(path == file && position == second)
+        }
+    }
 }
