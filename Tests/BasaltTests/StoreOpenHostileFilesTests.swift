@@ -49,11 +49,41 @@ import Testing
     }
 
     enum Damage: CaseIterable {
-        case truncated, empty, grown, huge, random, bitFlips, extremeInteger
+        case truncated, empty, grown, huge, random, bitFlips, extremeInteger, batchField
     }
 
-    static func damaged(_ original: [UInt8], _ damage: Damage, _ random: inout SeededGenerator) -> [UInt8] {
+    /// Byte positions of the batches in a segment's bytes, by their length fields.
+    static func batchPositions(_ bytes: [UInt8]) -> [Int] {
+        var positions: [Int] = []
+        var position = 0
+        while position + RecordBatchHeader.size <= bytes.count {
+            positions.append(position)
+            let length = bytes[(position + 8)..<(position + 12)].reduce(0) { $0 << 8 | Int($1) }
+            guard length > 0 else { break }
+            position += 12 + length
+        }
+        return positions
+    }
+
+    static func damaged(_ original: [UInt8], _ damage: Damage, _ random: inout SeededGenerator, isLog: Bool) -> [UInt8] {
         switch damage {
+        case .batchField:
+            // A header field of one batch set to an extreme: base offset (not covered by
+            // the CRC), length, last offset delta or record count.
+            let positions = isLog ? batchPositions(original) : []
+            guard let batch = positions.randomElement(using: &random) else {
+                return damaged(original, .extremeInteger, &random, isLog: isLog)
+            }
+            var bytes = original
+            let fields: [(offset: Int, values: [[UInt8]])] = [
+                (0, [[0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [0x80, 0, 0, 0, 0, 0, 0, 0], [0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0]]),
+                (8, [[0x7f, 0xff, 0xff, 0xff], [0, 0, 0, 0]]), (23, [[0x7f, 0xff, 0xff, 0xff], [0xff, 0xff, 0xff, 0xff]]),
+                (57, [[0x7f, 0xff, 0xff, 0xff], [0x80, 0, 0, 0]]),
+            ]
+            let field = fields[Int.random(in: 0..<fields.count, using: &random)]
+            let value = field.values[Int.random(in: 0..<field.values.count, using: &random)]
+            bytes.replaceSubrange((batch + field.offset)..<(batch + field.offset + value.count), with: value)
+            return bytes
         case .truncated:
             return Array(original.prefix(Int.random(in: 0...max(original.count - 1, 0), using: &random)))
         case .empty:
@@ -126,7 +156,7 @@ import Testing
             // Huge files are slow to write: one case in 50.
             var damage = Damage.allCases[Int.random(in: 0..<Damage.allCases.count, using: &random)]
             if damage == .huge && number % 50 != 0 { damage = .grown }
-            let bytes = Self.damaged(readFile(copy + "/" + target), damage, &random)
+            let bytes = Self.damaged(readFile(copy + "/" + target), damage, &random, isLog: target.hasSuffix(".log"))
             // Half the cases open after a crash (recovery) rather than a clean close.
             if Bool.random(using: &random), !target.hasSuffix(PartitionCheckpoint.fileName) {
                 let partition = copy + "/" + (target.hasPrefix("t-1") ? "t-1" : "t-0")
