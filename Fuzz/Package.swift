@@ -31,6 +31,12 @@ let package = Package(
             name: "FuzzSegmentRecovery",
             dependencies: [.product(name: "Basalt", package: "Basalt")]
         ),
+        // Opens a small store after one of its files (topic, cursor, checkpoint,
+        // snapshot, index, segment) was replaced by the input.
+        .executableTarget(
+            name: "FuzzStoreOpen",
+            dependencies: [.product(name: "Basalt", package: "Basalt")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

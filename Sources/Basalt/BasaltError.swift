@@ -14,7 +14,11 @@ public enum BasaltError: Error, Equatable, Sendable, CustomStringConvertible {
     case corruptCompressedData(reason: String)
     /// A batch or record is larger than the configured limit.
     case messageTooLarge(bytes: Int, limit: Int)
-    /// Data on disk is damaged in a place recovery must not truncate silently.
+    /// Data on disk is damaged in a place recovery must not truncate silently: a
+    /// segment, or one of the store's small files (a topic description, cursor file,
+    /// partition checkpoint, or a broker's state file) that is larger than its limit or
+    /// does not parse. `position` is the byte where the damage was seen (0 when the file
+    /// as a whole does not parse).
     case corruptLog(file: String, position: Int64, reason: String)
     /// An index file is damaged; it is rebuilt from the log when the partition opens.
     case corruptIndex(file: String, reason: String)

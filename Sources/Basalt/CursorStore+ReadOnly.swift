@@ -21,7 +21,7 @@ extension CursorStore {
     /// - Throws: ``BasaltError/io(operation:path:errno:)`` when the directory exists
     ///   but cannot be listed. An absent directory is an empty catalog.
     public static func readGroups(directory: String) throws -> FileCatalog<GroupCommits> {
-        try FileCatalog.read(directory: directory, leftoverSuffix: ".tmp", maxFileBytes: 64 << 20,
+        try FileCatalog.read(directory: directory, leftoverSuffix: ".tmp", maxFileBytes: maxFileBytes,
                              reason: "not a cursor file of version 1") { bytes, path in
             GroupFile.decode(bytes).map { GroupCommits(group: $0.group, offsets: $0.committedOffsets, file: path) }
         }

@@ -54,10 +54,13 @@ public final class CursorStore: Sendable {
         }
     }
 
+    /// The most one group's file may hold (about 300,000 committed partitions).
+    static let maxFileBytes = 64 << 20
+
     /// Opens (creating if needed) the cursor directory and loads every group.
     ///
-    /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for a group file that
-    ///   cannot be read as a commit.
+    /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` naming a group file
+    ///   that is larger than 64 MiB or cannot be read as a commit.
     public init(directory: String, io: any FileIO = SystemFileIO()) throws {
         try Directory.create(directory)
         var loaded: [String: [TopicPartition: CommittedOffset]] = [:]
@@ -68,8 +71,8 @@ public final class CursorStore: Sendable {
                 continue
             }
             guard name.hasSuffix(".json") else { continue }
-            let file = try StorageFile(path: path, flags: O_RDONLY, io: io)
-            let bytes = try file.read(count: Int(try file.size()), at: 0)
+            // Listed a moment ago, so absent only if removed meanwhile: read as empty.
+            let bytes = try AtomicFile.read(path, maxBytes: Self.maxFileBytes, io: io) ?? []
             guard let decoded = GroupFile.decode(bytes) else {
                 throw BasaltError.corruptLog(file: path, position: 0, reason: "not a cursor file of version 1")
             }

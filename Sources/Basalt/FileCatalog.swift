@@ -22,7 +22,7 @@ public struct FileCatalog<Item: Sendable>: Sendable {
 
 extension FileCatalog {
     /// Reads every `.json` file of `directory` (an absent directory is an empty catalog),
-    /// at most `maxFileBytes` of each, and sorts what it finds: `decode` turns a file's
+    /// refusing any larger than `maxFileBytes`, and sorts what it finds: `decode` turns a file's
     /// bytes into an item or returns nil, which lists the file as damaged with `reason`.
     /// Names ending in `leftoverSuffix` are leftovers; everything else is listed in
     /// ``others``.
@@ -30,7 +30,7 @@ extension FileCatalog {
     /// - Throws: ``BasaltError/io(operation:path:errno:)`` when the directory exists but
     ///   cannot be listed.
     static func read(
-        directory: String, leftoverSuffix: String, maxFileBytes: Int64, reason: String,
+        directory: String, leftoverSuffix: String, maxFileBytes: Int, reason: String,
         decode: (_ bytes: [UInt8], _ path: String) -> Item?
     ) throws -> FileCatalog {
         var catalog = FileCatalog()
@@ -46,8 +46,10 @@ extension FileCatalog {
                 continue
             }
             do {
-                let file = try StorageFile(readingFrom: path)
-                let bytes = try file.read(count: Int(min(try file.size(), maxFileBytes)), at: 0)
+                // The same bounded read the store opens it with, so a file too large for
+                // the store is listed as damaged for that reason. Absent only if removed
+                // since the listing: read as empty.
+                let bytes = try AtomicFile.read(path, maxBytes: maxFileBytes) ?? []
                 guard let item = decode(bytes, path) else {
                     throw BasaltError.corruptLog(file: path, position: 0, reason: reason)
                 }

@@ -33,7 +33,7 @@ enum LogLoader {
             try Segment.removeIfPresent(directory + "/" + name, io: io)
         }
 
-        let checkpoint = PartitionCheckpoint.read(directory: directory, io: io)
+        let checkpoint = try PartitionCheckpoint.read(directory: directory, io: io)
         var logStartOffset = checkpoint?.logStartOffset ?? 0
 
         if bases.isEmpty {

@@ -65,12 +65,26 @@ struct PartitionCheckpoint: Equatable {
         self.clean = clean
     }
 
-    /// Reads the checkpoint in `directory`; nil when there is none or it is unreadable,
-    /// which makes the next open recover every segment.
-    static func read(directory: String, io: any FileIO) -> PartitionCheckpoint? {
-        guard let file = try? StorageFile(path: directory + "/" + fileName, flags: O_RDONLY, io: io),
-              let bytes = try? file.read(count: 4096, at: 0) else { return nil }
-        return PartitionCheckpoint(text: String(decoding: bytes, as: UTF8.self))
+    /// The most a checkpoint file may hold; a well-formed one is under 200 bytes.
+    static let maxFileBytes = 4096
+
+    /// Reads the checkpoint in `directory`; nil when there is none, which makes the next
+    /// open recover every segment.
+    ///
+    /// A file that is there but does not parse is an error, not "no checkpoint": the log
+    /// start offset it holds may have been raised by retention or DeleteRecords above
+    /// the first segment's base, and guessing would make deleted records readable again.
+    ///
+    /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` naming the file when it
+    ///   is larger than ``maxFileBytes`` or not a checkpoint this version understands;
+    ///   ``BasaltError/io(operation:path:errno:)``.
+    static func read(directory: String, io: any FileIO) throws -> PartitionCheckpoint? {
+        let path = directory + "/" + fileName
+        guard let bytes = try AtomicFile.read(path, maxBytes: maxFileBytes, io: io) else { return nil }
+        guard let text = String(validating: bytes, as: UTF8.self), let checkpoint = PartitionCheckpoint(text: text) else {
+            throw BasaltError.corruptLog(file: path, position: 0, reason: "not a partition checkpoint of version 1")
+        }
+        return checkpoint
     }
 
     /// Replaces the checkpoint in `directory` atomically and durably.

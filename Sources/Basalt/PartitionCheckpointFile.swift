@@ -36,7 +36,7 @@ public struct PartitionCheckpointFile: Sendable, Equatable {
     /// Reads the checkpoint of the partition directory `directory`; nil when it is
     /// absent or cannot be parsed (the log then recovers every segment when it opens).
     public static func read(directory: String) -> PartitionCheckpointFile? {
-        guard let checkpoint = PartitionCheckpoint.read(directory: directory, io: SystemFileIO()) else { return nil }
+        guard let checkpoint = try? PartitionCheckpoint.read(directory: directory, io: SystemFileIO()) else { return nil }
         return PartitionCheckpointFile(
             recoveryPoint: checkpoint.recoveryPoint, logStartOffset: checkpoint.logStartOffset,
             clean: checkpoint.clean.map {

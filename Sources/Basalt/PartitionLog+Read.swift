@@ -187,6 +187,7 @@ extension PartitionLog {
             do {
                 let header = try RecordBatchHeader(parsing: UnsafeRawBufferPointer(rebasing: buffer[..<got]))
                 try header.validate(available: Int(segmentView.size - position))
+                try header.validateStoredOffsets()
                 return header
             } catch let error as BasaltError {
                 throw BasaltError.corruptLog(file: segmentView.segment.logPath, position: position, reason: error.description)

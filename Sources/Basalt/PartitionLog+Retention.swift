@@ -29,12 +29,17 @@ extension PartitionLog {
             }
             guard count > 0 else { return [] }
             let removed = Array(state.segments[..<count])
-            state.segments.removeFirst(count)
-            state.logStartOffset = max(state.logStartOffset, state.segments[0].baseOffset)
-            try trimLeaderEpochs(&state)
-            republish(state)
-            try PartitionCheckpoint(recoveryPoint: state.recoveryPoint, logStartOffset: state.logStartOffset, clean: nil)
+            let start = max(state.logStartOffset, state.segments[count].baseOffset)
+            // Durable first: when the checkpoint cannot be written nothing changes, so
+            // the next run tries these segments again.
+            try PartitionCheckpoint(recoveryPoint: state.recoveryPoint, logStartOffset: start, clean: nil)
                 .write(directory: directory, io: io)
+            state.segments.removeFirst(count)
+            state.logStartOffset = start
+            republish(state)
+            // After the new start is in force: a failed epoch write leaves epochs below the
+            // log start, which the next open drops, never a segment list out of step.
+            try trimLeaderEpochs(&state)
             return removed
         }
         for segment in removed { try segment.deleteFiles(io: io) }

@@ -194,13 +194,34 @@ public final class ProducerStateTable: Sendable {
     /// Number of producers known.
     public var count: Int { state.withLock { $0.producers.count } }
 
+    /// The largest producer id below `limit` the table knows, or nil when it knows none.
+    /// A broker's producer-id allocator starts above it, so no id the log holds is
+    /// handed out again; ids at or above the allocator's limit (which only a client that
+    /// made its id up can have written) are left out, as it never hands those out.
+    public func highestProducerId(below limit: Int64) -> Int64? {
+        state.withLock { $0.producers.keys.filter { $0 < limit }.max() }
+    }
+
     // MARK: - Snapshots and recovery
 
-    /// Loads the state of `log`: the newest snapshot at or below its end offset, then
-    /// the headers of every batch after it.
+    /// The most a snapshot file may hold (about 150,000 producers). A larger one is
+    /// treated as damaged: skipped, and its state rebuilt from the log.
+    public static let maxSnapshotBytes = 64 << 20
+
+    /// Loads the state of `log`: the newest usable snapshot at or below its end offset,
+    /// then the headers of every batch after it.
+    ///
+    /// A snapshot is derived data, so a damaged one (larger than ``maxSnapshotBytes``,
+    /// unreadable, not JSON of version 1, or naming another offset than its file name)
+    /// is skipped and the state is rebuilt from an older snapshot or from the log start:
+    /// slower, never wrong. It is not skipped silently: `onDamagedSnapshot` gets a
+    /// ``BasaltError`` naming the file, for the caller to log. The next snapshot written
+    /// replaces it.
     ///
     /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for a damaged batch header.
-    public static func load(for log: PartitionLog) throws -> ProducerStateTable {
+    public static func load(
+        for log: PartitionLog, onDamagedSnapshot: (BasaltError) -> Void = { _ in }
+    ) throws -> ProducerStateTable {
         let end = log.logEndOffset
         // A snapshot write cut short by a crash leaves its temporary file behind.
         for name in (try? Directory.entries(log.directory)) ?? [] where name.hasSuffix("." + snapshotExtension + ".tmp") {
@@ -209,8 +230,13 @@ public final class ProducerStateTable: Sendable {
         var producers: [Int64: ProducerEntry] = [:]
         var from = log.logStartOffset
         for (offset, path) in snapshotFiles(in: log.directory).reversed() where offset <= end {
-            guard let data = FileManager.default.contents(atPath: path),
-                  let file = try? JSONDecoder().decode(SnapshotFile.self, from: data), file.version == 1 else { continue }
+            let file: SnapshotFile
+            do {
+                file = try readSnapshot(path, offset: offset, io: log.io)
+            } catch let error as BasaltError {
+                onDamagedSnapshot(error)
+                continue
+            }
             for entry in file.producers { producers[entry.producerId] = entry }
             from = max(from, file.offset)
             break
@@ -218,6 +244,27 @@ public final class ProducerStateTable: Sendable {
         let table = ProducerStateTable(producers: producers)
         try log.forEachBatchHeader(from: from) { table.apply($0) }
         return table
+    }
+
+    /// The snapshot at `path`, whose file name says `offset`.
+    ///
+    /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` when it is too large
+    ///   or not a snapshot of version 1 for that offset; ``BasaltError/io(operation:path:errno:)``.
+    private static func readSnapshot(_ path: String, offset: Int64, io: any FileIO) throws -> SnapshotFile {
+        // Listed a moment ago, so absent only if removed meanwhile: read as empty.
+        let bytes = try AtomicFile.read(path, maxBytes: maxSnapshotBytes, io: io) ?? []
+        guard let file = try? JSONDecoder().decode(SnapshotFile.self, from: Data(bytes)), file.version == 1 else {
+            throw BasaltError.corruptLog(file: path, position: 0, reason: "not a producer state snapshot of version 1")
+        }
+        // Recovery replays the log from `file.offset`: a larger one would skip batches.
+        guard file.offset == offset else {
+            throw BasaltError.corruptLog(file: path, position: 0, reason: "holds offset \(file.offset), its name says \(offset)")
+        }
+        for entry in file.producers where entry.producerId < 0 || entry.batches.count > batchesPerProducer {
+            throw BasaltError.corruptLog(file: path, position: 0,
+                                         reason: "producer \(entry.producerId) with \(entry.batches.count) batches")
+        }
+        return file
     }
 
     /// Writes a snapshot of the table into the log's directory and removes older ones.
@@ -242,17 +289,7 @@ public final class ProducerStateTable: Sendable {
         } catch {
             throw BasaltError.invalidConfiguration("cannot encode a producer state snapshot: \(error)")
         }
-        let temporary = path + ".tmp"
-        do {
-            let file = try StorageFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, io: log.io)
-            try bytes.withUnsafeBytes { try file.write($0, at: 0) }
-            try file.sync()
-        }
-        do throws(Errno) {
-            try log.io.rename(temporary, to: path)
-        } catch {
-            throw BasaltError.io(operation: "rename", path: temporary, errno: error.code)
-        }
+        try AtomicFile.replace(path, with: Array(bytes), io: log.io)
         for (offset, oldPath) in old where offset != captured.offset {
             try Segment.removeIfPresent(oldPath, io: log.io)
         }

@@ -138,6 +138,16 @@ public struct RecordBatchHeader: Sendable, Hashable {
         }
     }
 
+    /// Checks that the base offset is one a log can hold: not negative, and with room
+    /// for the last offset and the one after it, so ``lastOffset`` and ``nextOffset``
+    /// cannot overflow. For batches read from disk: the base offset is not covered by
+    /// the CRC, and a client's is rewritten on append.
+    func validateStoredOffsets() throws {
+        guard baseOffset >= 0, baseOffset < Int64.max - Int64(lastOffsetDelta) else {
+            throw BasaltError.invalidBatch(reason: "base offset \(baseOffset) is outside the offset range")
+        }
+    }
+
     /// Checks that the record count agrees with the last offset delta. Both fields are
     /// covered by the CRC, so ``RecordBatch`` runs this after the CRC check: a flipped bit
     /// there is reported as a CRC mismatch, not as a batch a client built wrong.

@@ -48,6 +48,10 @@ enum SegmentRecovery {
                     problem = (position, "base offset \(header.baseOffset), expected \(expected)")
                 } else if header.lastOffset - segment.baseOffset > Int64(Int32.max) {
                     problem = (position, "offset \(header.lastOffset) does not fit the segment's 32-bit range")
+                } else if position > Int64(Int32.max) {
+                    // Index entries hold 32-bit positions, as Kafka's; segments are at
+                    // most `Int32.max` bytes (``LogConfig/segmentBytes``).
+                    problem = (position, "byte position does not fit the index's 32-bit range")
                 } else {
                     if segment.indexesFull {
                         throw BasaltError.corruptIndex(file: segment.offsetIndex.path, reason: "index capacity exceeded while rebuilding")

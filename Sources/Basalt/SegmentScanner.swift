@@ -51,6 +51,7 @@ public struct SegmentScanner {
         let plausibleNext = header.batchLength >= 49 && declaredEnd <= fileSize ? declaredEnd : nil
         do {
             try header.validate(available: Int(min(remaining, Int64(Int32.max))))
+            try header.validateStoredOffsets()
         } catch let error as BasaltError {
             return .invalid(position: position, reason: Self.reason(error), nextPosition: plausibleNext)
         }

@@ -44,7 +44,7 @@ extension Store {
     ///   listed (it is absent: an empty catalog).
     public static func topicDescriptions(directory: String) throws -> FileCatalog<TopicDescription> {
         try FileCatalog.read(directory: directory + "/" + topicsDirectory, leftoverSuffix: ".json.tmp",
-                             maxFileBytes: 1 << 20, reason: "not a topic description of version 1") { bytes, path in
+                             maxFileBytes: maxTopicFileBytes, reason: "not a topic description of version 1") { bytes, path in
             TopicFile.decode(bytes).map {
                 TopicDescription(name: $0.name, partitions: $0.partitions, config: $0.config, file: path)
             }

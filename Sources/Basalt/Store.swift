@@ -29,10 +29,13 @@ public final class Store: Sendable {
     private let topics: Mutex<[String: Topic]>
     private let closed = Atomic<Bool>(false)
     private let retention = Mutex<Task<Void, Never>?>(nil)
+    private let onMaintenanceFailure: (@Sendable (MaintenanceFailure) -> Void)?
 
     static let topicsDirectory = "topics"
     static let cursorsDirectory = "cursors"
     static let maxPartitions: Int32 = 10_000
+    /// The most a topic description file may hold; one is a few hundred bytes.
+    static let maxTopicFileBytes = 1 << 20
 
     struct TopicFile: Codable {
         var version: Int
@@ -41,10 +44,15 @@ public final class Store: Sendable {
         var config: LogConfig
 
         /// The description in `bytes`, or `nil` when they are not a valid topic file of
-        /// version 1 (unparsable, a bad name, no partitions).
+        /// version 1 (unparsable, a bad name, a partition count outside
+        /// 1...``Store/maxPartitions``, settings ``LogConfig/validate()`` refuses): the
+        /// same rules ``Store/createTopic(_:partitions:config:)`` applies, so no value
+        /// from the file reaches a partition that a client could not have asked for.
         static func decode(_ bytes: [UInt8]) -> TopicFile? {
             guard let description = try? JSONDecoder().decode(TopicFile.self, from: Data(bytes)), description.version == 1,
-                  (try? NameRules.validateTopic(description.name)) != nil, description.partitions > 0 else { return nil }
+                  (try? NameRules.validateTopic(description.name)) != nil,
+                  description.partitions > 0, description.partitions <= Store.maxPartitions,
+                  (try? description.config.validate()) != nil else { return nil }
             return description
         }
     }
@@ -55,11 +63,18 @@ public final class Store: Sendable {
     /// - Parameters:
     ///   - retentionCheckInterval: how often retention runs in the background; nil to run
     ///     it only through ``enforceRetention()``.
-    /// - Throws: ``BasaltError/storeLocked(path:)`` when another process has it open, and
-    ///   the errors of opening a ``PartitionLog``.
+    ///   - onMaintenanceFailure: called (on the retention task, or the caller of
+    ///     ``enforceRetention()``) with each partition whose retention failed; the other
+    ///     partitions are still processed. The store itself neither logs nor counts, so
+    ///     an application hands the failures to its own logging and metrics here.
+    /// - Throws: ``BasaltError/storeLocked(path:)`` when another process has it open;
+    ///   ``BasaltError/corruptLog(file:position:reason:)`` naming a topic description,
+    ///   cursor file or partition checkpoint that is larger than its limit or does not
+    ///   parse; and the errors of opening a ``PartitionLog``.
     public init(
         directory: String, defaultConfig: LogConfig = LogConfig(), retentionCheckInterval: Duration? = .seconds(300),
-        io: any FileIO = SystemFileIO(), clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
+        io: any FileIO = SystemFileIO(), clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds,
+        onMaintenanceFailure: (@Sendable (MaintenanceFailure) -> Void)? = nil
     ) throws {
         try defaultConfig.validate()
         try Directory.create(directory)
@@ -70,8 +85,8 @@ public final class Store: Sendable {
         var topics: [String: Topic] = [:]
         for name in try Directory.entries(directory + "/" + Self.topicsDirectory) where name.hasSuffix(".json") {
             let path = directory + "/" + Self.topicsDirectory + "/" + name
-            let file = try StorageFile(path: path, flags: O_RDONLY, io: io)
-            let bytes = try file.read(count: Int(try file.size()), at: 0)
+            // Listed a moment ago, so absent only if removed meanwhile: read as empty.
+            let bytes = try AtomicFile.read(path, maxBytes: Self.maxTopicFileBytes, io: io) ?? []
             guard let description = TopicFile.decode(bytes) else {
                 throw BasaltError.corruptLog(file: path, position: 0, reason: "not a topic description of version 1")
             }
@@ -91,12 +106,14 @@ public final class Store: Sendable {
         self.clock = clock
         self.lock = lock
         self.topics = Mutex(topics)
+        self.onMaintenanceFailure = onMaintenanceFailure
         if let retentionCheckInterval {
             let task = Task { [weak self] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: retentionCheckInterval)
                     guard let self, !Task.isCancelled else { return }
-                    try? self.enforceRetention()
+                    // Each failure was handed to `onMaintenanceFailure` already.
+                    _ = self.runRetention()
                 }
             }
             retention.withLock { $0 = task }
@@ -191,11 +208,34 @@ public final class Store: Sendable {
         return try Consumer(store: self, group: group, topic: self.topic(topic), partitions: partitions, reset: reset)
     }
 
-    /// Runs retention on every partition now.
+    /// Runs retention on every partition now. A partition that fails does not stop the
+    /// others: each failure goes to the `onMaintenanceFailure` observer given at open.
+    ///
+    /// - Throws: the first partition's error, after every partition was tried.
     public func enforceRetention() throws {
-        for topic in topics.withLock({ Array($0.values) }) {
-            for log in topic.partitions where !log.isClosed { try log.enforceRetention() }
+        if let first = runRetention().first { throw first.error }
+    }
+
+    /// Runs retention on every open partition, reports each failure to the observer and
+    /// returns them.
+    private func runRetention() -> [MaintenanceFailure] {
+        var failures: [MaintenanceFailure] = []
+        for topic in topics.withLock({ $0.values.sorted { $0.name < $1.name } }) {
+            for (number, log) in topic.partitions.enumerated() where !log.isClosed {
+                do {
+                    try log.enforceRetention()
+                } catch BasaltError.closed {
+                    // Closed meanwhile (the topic was deleted, the store is closing): not a failure.
+                    continue
+                } catch {
+                    let failure = MaintenanceFailure(
+                        partition: TopicPartition(topic: topic.name, partition: Int32(number)), task: .retention, error: error)
+                    onMaintenanceFailure?(failure)
+                    failures.append(failure)
+                }
+            }
         }
+        return failures
     }
 
     /// Closes every partition cleanly, then releases the store's lock.

@@ -37,19 +37,47 @@ public final class Broker: Sendable {
     /// Opens the store in ``BrokerConfiguration/dataDirectory`` (recovering it if the last
     /// shutdown was not clean) and rebuilds producer state and group offsets from it.
     ///
-    /// - Throws: ``BrokerConfigurationError``, and the store's errors (``BasaltError``).
+    /// - Throws: ``BrokerConfigurationError``; ``BrokerStateFileError`` for a damaged
+    ///   `broker/cluster-id` or `broker/producer-ids`; and the store's errors
+    ///   (``BasaltError``, which names the damaged file).
     public init(configuration: BrokerConfiguration, metrics: BrokerMetrics = BrokerMetrics()) throws {
         try configuration.validate()
         let logger = configuration.logger
         let started = ContinuousClock.now
         let store = try Store(
             directory: configuration.dataDirectory, defaultConfig: configuration.defaultTopicConfig,
-            retentionCheckInterval: .milliseconds(configuration.retentionCheckIntervalMs))
+            retentionCheckInterval: .milliseconds(configuration.retentionCheckIntervalMs),
+            onMaintenanceFailure: { failure in
+                logger.error("\(failure.task.rawValue) failed; the other partitions go on, this one is retried at the next run",
+                             metadata: ["partition": "\(failure.partition)", "error": "\(failure.error)"])
+                metrics.recordMaintenanceFailure(failure)
+            })
         let brokerDirectory = configuration.dataDirectory + "/broker"
-        try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
-        self.clusterId = try ClusterIdentity.loadOrCreate(directory: brokerDirectory)
-        self.producerIds = try ProducerIdAllocator(directory: brokerDirectory)
-        self.producerStates = ProducerStates(logger: logger)
+        let clusterId: String
+        let producerStates = ProducerStates(logger: logger)
+        let producerIds: ProducerIdAllocator
+        var partitions = 0
+        do {
+            try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
+            clusterId = try ClusterIdentity.loadOrCreate(directory: brokerDirectory)
+            // Producer state first: the allocator starts above every producer id in the logs.
+            for name in store.topicNames {
+                guard let topic = try? store.topic(name) else { continue }
+                for (number, log) in topic.partitions.enumerated() {
+                    _ = try producerStates.table(for: TopicPartition(topic: name, partition: Int32(number)), log: log)
+                    partitions += 1
+                }
+            }
+            let floor = producerStates.highestProducerId(below: ProducerIdAllocator.limit).map { $0 + 1 } ?? 0
+            producerIds = try ProducerIdAllocator(directory: brokerDirectory, floor: floor)
+        } catch {
+            // Release the store (and its lock), so a fixed data directory can be opened again.
+            try? store.close()
+            throw error
+        }
+        self.clusterId = clusterId
+        self.producerIds = producerIds
+        self.producerStates = producerStates
         self.store = store
         self.configuration = configuration
         self.logger = logger
@@ -68,14 +96,6 @@ public final class Broker: Sendable {
             cluster = nil
         }
         blockingPool.start()
-        var partitions = 0
-        for name in store.topicNames {
-            guard let topic = try? store.topic(name) else { continue }
-            for (number, log) in topic.partitions.enumerated() {
-                _ = try producerStates.table(for: TopicPartition(topic: name, partition: Int32(number)), log: log)
-                partitions += 1
-            }
-        }
         logger.info("store open", metadata: [
             "dataDir": "\(configuration.dataDirectory)", "topics": "\(store.topicNames.count)",
             "partitions": "\(partitions)", "producers": "\(producerStates.producerCount)",

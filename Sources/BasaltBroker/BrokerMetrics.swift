@@ -86,6 +86,15 @@ public final class BrokerMetrics: Sendable {
         counter("basalt_produce_duplicate_batches_total", [("topic", topic)]).increment()
     }
 
+    /// Counts a background task that failed on a partition
+    /// (`basalt_retention_errors_total{topic,partition}`).
+    func recordMaintenanceFailure(_ failure: MaintenanceFailure) {
+        let labels = [("topic", failure.partition.topic), ("partition", String(failure.partition.partition))]
+        switch failure.task {
+        case .retention: counter("basalt_retention_errors_total", labels).increment()
+        }
+    }
+
     func recordFetch(topic: String, bytes: Int) {
         counter("basalt_fetch_responses_total", [("topic", topic)]).increment()
         counter("basalt_fetch_bytes_total", [("topic", topic)]).increment(by: bytes)

@@ -43,7 +43,8 @@ public final class BrokerServer: Sendable {
 
     /// Opens the store, binds the listeners and starts serving.
     ///
-    /// - Throws: ``BrokerConfigurationError``, the store's ``BasaltError``s (for example
+    /// - Throws: ``BrokerConfigurationError``, ``BrokerStateFileError`` for a damaged
+    ///   file in `<data dir>/broker/`, the store's ``BasaltError``s (for example
     ///   ``BasaltError/storeLocked(path:)``), and socket errors from binding.
     public static func start(configuration: BrokerConfiguration) async throws -> BrokerServer {
         let broker = try Broker(configuration: configuration)

@@ -22,7 +22,10 @@ final class ProducerStates: Sendable {
     func table(for partition: TopicPartition, log: PartitionLog) throws -> ProducerStateTable {
         if let entry = tables.withLock({ $0[partition] }), entry.log === log { return entry.table }
         // Loading reads batch headers; done outside the lock so other partitions proceed.
-        let loaded = try ProducerStateTable.load(for: log)
+        let loaded = try ProducerStateTable.load(for: log) { error in
+            logger.warning("producer state snapshot skipped, rebuilding the state from the log",
+                           metadata: ["partition": "\(partition)", "error": "\(error)"])
+        }
         return tables.withLock { tables in
             if let entry = tables[partition], entry.log === log { return entry.table }
             tables[partition] = Entry(log: log, table: loaded)
@@ -41,6 +44,11 @@ final class ProducerStates: Sendable {
     /// it from what the log now holds.
     func forget(partition: TopicPartition) {
         _ = tables.withLock { $0.removeValue(forKey: partition) }
+    }
+
+    /// The largest producer id below `limit` in any partition's table, or nil.
+    func highestProducerId(below limit: Int64) -> Int64? {
+        tables.withLock { $0.values.compactMap { $0.table.highestProducerId(below: limit) }.max() }
     }
 
     /// Producers known over all partitions.

@@ -95,4 +95,41 @@ import Testing
         #expect(table.check(producerId: 42, epoch: 0, firstSequence: 0, lastSequence: 1) == .duplicate(firstOffset: 0, lastOffset: 1))
         try reopened.close()
     }
+
+    /// A snapshot is derived data: a damaged one is reported (naming the file) and the
+    /// state rebuilt from the log. One that claims a later offset than its name would
+    /// make recovery skip the batches after the real one, so a retry of such a batch
+    /// would be appended twice.
+    @Test func damagedSnapshotIsReportedAndRebuiltFromTheLog() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/p-0"
+        do {
+            let log = try PartitionLog(directory: path)
+            for batch in 0..<4 {
+                try await log.append([Record(value: [1]), Record(value: [2])],
+                                     producer: .init(producerId: 42, producerEpoch: 0, baseSequence: Int32(batch * 2)))
+            }
+            #expect(try ProducerStateTable.load(for: log).writeSnapshot(for: log))
+            try await log.append([Record(value: [3]), Record(value: [4])], producer: .init(producerId: 42, producerEpoch: 0, baseSequence: 8))
+            try log.close()
+        }
+        let snapshot = path + "/" + SegmentFileName.name(8, ProducerStateTable.snapshotExtension)
+        let original = try String(contentsOfFile: snapshot, encoding: .utf8)
+        #expect(original.contains("\"offset\":8"))
+        let damages = [original.replacingOccurrences(of: "\"offset\":8", with: "\"offset\":1000000"), "{\"version\":1", "\u{0}garbage",
+                       original + String(repeating: " ", count: ProducerStateTable.maxSnapshotBytes)]
+        for damage in damages {
+            try Data(damage.utf8).write(to: URL(fileURLWithPath: snapshot))
+            let log = try PartitionLog(directory: path)
+            var reported: [BasaltError] = []
+            let table = try ProducerStateTable.load(for: log) { reported.append($0) }
+            #expect(reported.count == 1)
+            if case .corruptLog(let file, _, _)? = reported.first { #expect(file == snapshot) } else { Issue.record("\(reported)") }
+            // A retry of the batch after the snapshot is still a duplicate, and the first one too.
+            #expect(table.check(producerId: 42, epoch: 0, firstSequence: 8, lastSequence: 9) == .duplicate(firstOffset: 8, lastOffset: 9))
+            #expect(table.check(producerId: 42, epoch: 0, firstSequence: 0, lastSequence: 1) == .duplicate(firstOffset: 0, lastOffset: 1))
+            try log.close()
+        }
+    }
 }
