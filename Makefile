@@ -68,7 +68,11 @@ build: deps
 
 test: deps test-deps interop-deps
 	$(SWIFT) build --build-tests
-	BASALT_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test
+	@# The in-process broker tests answer over real sockets within a 10 s receive timeout;
+	@# they run on their own, because the storage, crash and etcd tests keep both cores of a
+	@# 2-core machine busy with blocking work for tens of seconds at a time.
+	BASALT_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test --skip-build --skip BasaltBrokerTests
+	$(SWIFT) test --skip-build --filter BasaltBrokerTests
 	$(MAKE) interop
 
 interop: interop-deps
