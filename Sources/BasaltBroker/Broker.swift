@@ -181,6 +181,12 @@ public final class Broker: Sendable {
         switch request {
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
+        case .metadata, .findCoordinator, .initProducerId where cluster?.session.isValid == false:
+            // Without a valid session this broker's view of the cluster may be stale (and etcd,
+            // where producer ids come from, unreachable). A client that kept asking it would
+            // wait here for a leader that is elsewhere; closing makes it ask another broker.
+            metrics.recordRejectedRequest()
+            outcome = .close(reason: "no valid cluster session: not answering \(header.apiKey) from a stale view")
         case .metadata(let body):
             if let cluster {
                 outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster)), to: header)

@@ -17,7 +17,13 @@ extension ClusterNode {
         _ name: String, partitions: Int32, replicationFactor: Int, assignment: [[Int32]],
         configs: [String: String], timeout: Duration
     ) async -> TopicOutcome {
-        let live = metadata.view.liveBrokers
+        var live = metadata.view.liveBrokers
+        if replicationFactor > live.count || !assignment.allSatisfy({ $0.allSatisfy(live.contains) }) {
+            // This broker's view may trail etcd by a registration or two: read it afresh
+            // before refusing.
+            try? await metadata.refresh()
+            live = metadata.view.liveBrokers
+        }
         if assignment.isEmpty {
             guard replicationFactor >= 1, replicationFactor <= live.count else {
                 return TopicOutcome(code: .invalidReplicationFactor,

@@ -75,6 +75,8 @@ final class ReplicaFetcher: Sendable {
                 }
                 guard let peer = connection else { continue }
                 let truncating = followed.filter(\.value.needsTruncation)
+                context.logger.trace("replica fetcher round", metadata: [
+                    "leader": "\(leaderId)", "partitions": "\(followed.count)", "truncating": "\(truncating.count)"])
                 if !truncating.isEmpty {
                     if try await !truncate(truncating, over: peer) {
                         await changed.wait(timeout: .milliseconds(100))
