@@ -45,6 +45,14 @@ class History:
         self.ops: dict[str, Op] = {}
         self.fatal: Optional[str] = None
         self._lock = threading.Lock()
+        self._next_seq = 0
+
+    def next_value(self) -> str:
+        """A fresh "<run>-<seq>" value; producers sharing this history never reuse one."""
+        with self._lock:
+            value = f"{self.run}-{self._next_seq}"
+            self._next_seq += 1
+            return value
 
     def sent(self, value: str, partition: Optional[int] = None, at: Optional[float] = None) -> None:
         with self._lock:
@@ -95,6 +103,7 @@ def producer_config(bootstrap: str, **overrides) -> dict:
         "reconnect.backoff.max.ms": 500,
         "topic.metadata.refresh.interval.ms": 1000,
         "socket.connection.setup.timeout.ms": 3000,
+        "log.connection.close": False,
     }
     config.update(overrides)
     return config
@@ -114,8 +123,7 @@ class ContinuousProducer(threading.Thread):
         self.history = history
         self.partition = partition
         self.interval = 1.0 / rate if rate else 0.0
-        self.seq = 0
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self.error: Optional[BaseException] = None
 
     def _callback(self, value: str):
@@ -130,8 +138,7 @@ class ContinuousProducer(threading.Thread):
         return report
 
     def produce_one(self) -> str:
-        value = f"{self.history.run}-{self.seq}"
-        self.seq += 1
+        value = self.history.next_value()
         self.history.sent(value, self.partition)
         kwargs = {"partition": self.partition} if self.partition is not None else {}
         while True:
@@ -144,13 +151,13 @@ class ContinuousProducer(threading.Thread):
     def run(self) -> None:
         try:
             next_at = time.monotonic()
-            while not self._stop.is_set() and self.history.fatal is None:
+            while not self._stopping.is_set() and self.history.fatal is None:
                 self.produce_one()
                 self.producer.poll(0)
                 next_at += self.interval
                 delay = next_at - time.monotonic()
                 if delay > 0:
-                    self._stop.wait(delay)  # pacing, not synchronisation
+                    self._stopping.wait(delay)  # pacing, not synchronisation
                 else:
                     next_at = time.monotonic()
         except BaseException as error:  # noqa: BLE001 - reported by stop()
@@ -158,9 +165,10 @@ class ContinuousProducer(threading.Thread):
 
     def stop(self, flush_timeout: float = 60.0) -> int:
         """Stops sending, waits up to `flush_timeout` for answers; returns how many stayed pending."""
-        self._stop.set()
+        self._stopping.set()
         self.join()
         remaining = self.producer.flush(flush_timeout)
+        self.producer = None  # the client's threads end with it instead of reconnecting forever
         if self.error:
             raise self.error
         return remaining
