@@ -145,3 +145,36 @@ class PinnedProducer:
         got, answer = self.receive(timeout + 5)
         assert got == correlation, f"answer {got} for request {correlation}"
         return answer
+
+
+@dataclass
+class Coordinator:
+    error_code: int
+    node_id: int
+    host: str
+    port: int
+
+
+def find_coordinator(host: str, port: int, group: str, timeout: float = 5.0) -> Coordinator:
+    """FindCoordinator v1 for a consumer group, asked of one broker."""
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        frame = struct.pack(">hhi", 10, 1, 1) + _string("jepsen-find-coordinator") + _string(group) + b"\x00"
+        sock.sendall(struct.pack(">i", len(frame)) + frame)
+        data = bytearray()
+        while len(data) < 4 or len(data) < 4 + struct.unpack_from(">i", data, 0)[0]:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("broker closed the connection")
+            data += chunk
+    position = 8  # size, correlation id
+    _, error = struct.unpack_from(">ih", data, position)
+    position += 6
+    (message_length,) = struct.unpack_from(">h", data, position)
+    position += 2 + max(message_length, 0)
+    (node_id,) = struct.unpack_from(">i", data, position)
+    position += 4
+    (host_length,) = struct.unpack_from(">h", data, position)
+    host_name = bytes(data[position + 2:position + 2 + host_length]).decode()
+    position += 2 + host_length
+    (port_number,) = struct.unpack_from(">i", data, position)
+    return Coordinator(error, node_id, host_name, port_number)
