@@ -156,12 +156,12 @@ class Etcd:
     """One etcd member with its own data dir; keys are read through the v3 JSON gateway."""
 
     def __init__(self, workdir: Path, host: str = "127.0.0.1", netns: Optional[str] = None,
-                 client_port: Optional[int] = None):
+                 client_port: Optional[int] = None, peer_port: Optional[int] = None):
         self.workdir = Path(workdir)
         self.host = host
         self.netns = netns
         self.client_port = client_port or free_port()
-        self.peer_port = free_port()
+        self.peer_port = peer_port or free_port()
         self.data_dir = self.workdir / "etcd-data"
         self.log_path = self.workdir / "etcd.log"
         self.process: Optional[subprocess.Popen] = None
@@ -364,6 +364,8 @@ class Cluster:
     def __init__(self, workdir: Path, brokers: int = 3, settings: Optional[dict] = None,
                  name: Optional[str] = None, network=None, session_timeout_ms: int = 3000,
                  ports: Optional[list] = None, etcd_port: Optional[int] = None):
+        """`ports` and `etcd_port` fix the listen ports (etcd's peer port is then etcd_port + 1), so a
+        cluster restarted on the same workdir finds etcd's member where it left it."""
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.name = name or f"jepsen-{os.getpid()}-{int(time.time() * 1000) % 100000}"
@@ -371,7 +373,8 @@ class Cluster:
         self.settings = {"broker.session.timeout.ms": session_timeout_ms, **(settings or {})}
         etcd_host = network.address("etcd") if network else "127.0.0.1"
         self.etcd = Etcd(self.workdir / "etcd", host=etcd_host,
-                         netns=network.namespace("etcd") if network else None, client_port=etcd_port)
+                         netns=network.namespace("etcd") if network else None, client_port=etcd_port,
+                         peer_port=etcd_port + 1 if etcd_port else None)
         self.nodes: dict[int, Node] = {}
         for index in range(brokers):
             node_id = index + 1
