@@ -23,7 +23,18 @@ def settle_and_check(cluster: Cluster, topic: str, partitions: list[int], h: his
     for partition in partitions:
         cluster.wait_for_isr(topic, partition, len(cluster.nodes), timeout)
 
-    ends = history.high_watermarks(cluster.live_bootstrap(), topic, partitions)
+    # A new leader's high watermark can trail its predecessor's until its followers fetch again, so
+    # wait for it to cover every acknowledged offset; if it never does, the check reports the loss.
+    acked_ends = h.acked_ends()
+    ends = {}
+
+    def covered():
+        ends.update(history.high_watermarks(cluster.live_bootstrap(), topic, partitions))
+        return all(ends[p] >= acked_ends.get(p, 0) for p in partitions)
+    try:
+        wait_until(covered, 30, "high watermarks covering every acknowledged offset")
+    except AssertionError as error:
+        print(f"{error}: high watermarks {ends}, acknowledged ends {acked_ends}")
     observed = history.read_all(cluster.live_bootstrap(), topic, partitions, timeout)
     result = history.check(h, observed)
     print(result)

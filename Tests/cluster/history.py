@@ -84,6 +84,13 @@ class History:
     def acked_count(self) -> int:
         return len(self.with_status(OK))
 
+    def acked_ends(self) -> dict[int, int]:
+        """Per partition, one past the highest acknowledged offset: the least a reader must reach."""
+        ends: dict[int, int] = {}
+        for op in self.with_status(OK):
+            ends[op.acked_partition] = max(ends.get(op.acked_partition, 0), op.offset + 1)
+        return ends
+
     def last_ack_at(self) -> Optional[float]:
         times = [op.answered_at for op in self.with_status(OK)]
         return max(times) if times else None
@@ -184,14 +191,25 @@ def wait_for_acks(history: History, count: int, timeout: float) -> None:
 
 # -------------------------------------------------------------------------------------- reading
 
-def high_watermarks(bootstrap: str, topic: str, partitions: list[int], timeout: float = 10.0) -> dict[int, int]:
-    from confluent_kafka import Consumer, TopicPartition
+def high_watermarks(bootstrap: str, topic: str, partitions: list[int], timeout: float = 30.0) -> dict[int, int]:
+    from confluent_kafka import Consumer
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"hwm-{uuid.uuid4().hex[:8]}",
                          "enable.auto.commit": False})
     try:
-        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)[1] for p in partitions}
+        return _watermarks(consumer, topic, partitions, timeout)
     finally:
         consumer.close()
+
+
+def _watermarks(consumer, topic: str, partitions: list[int], timeout: float) -> dict[int, int]:
+    """High watermarks, retried while the client's metadata catches up with a leader change."""
+    from confluent_kafka import TopicPartition
+    from cluster import wait_until
+
+    def ask():
+        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=min(5.0, timeout))[1]
+                for p in partitions}
+    return wait_until(ask, timeout, f"high watermarks of {topic} {partitions}", interval=0.2)
 
 
 def read_all(bootstrap: str, topic: str, partitions: list[int], timeout: float = 60.0) -> list[tuple[int, int, str]]:
@@ -203,7 +221,7 @@ def read_all(bootstrap: str, topic: str, partitions: list[int], timeout: float =
                          "enable.auto.commit": False, "enable.partition.eof": True,
                          "auto.offset.reset": "earliest"})
     try:
-        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)[1] for p in partitions}
+        ends = _watermarks(consumer, topic, partitions, timeout)
         consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
         positions = {p: 0 for p in partitions}
         records = []
