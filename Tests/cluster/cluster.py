@@ -475,14 +475,38 @@ class Cluster:
 
     def create_topic(self, topic: str, partitions: int = 1, replication_factor: int = 3,
                      config: Optional[dict] = None, timeout: float = 30.0) -> None:
+        from confluent_kafka import KafkaError, KafkaException
         from confluent_kafka.admin import AdminClient, NewTopic
         admin = AdminClient({"bootstrap.servers": self.live_bootstrap()})
-        futures = admin.create_topics([NewTopic(topic, num_partitions=partitions,
-                                                replication_factor=replication_factor,
-                                                config={k: str(v) for k, v in (config or {}).items()})],
-                                      operation_timeout=timeout)
-        for future in futures.values():
-            future.result(timeout=timeout)
+        live = [n for n in self.nodes.values() if n.alive() and not n.paused]
+        self.wait_until(lambda: len(admin.list_topics(timeout=5).brokers) >= len(live), timeout,
+                        f"metadata listing all {len(live)} live brokers")
+        retried = []
+
+        def create():
+            futures = admin.create_topics([NewTopic(topic, num_partitions=partitions,
+                                                    replication_factor=replication_factor,
+                                                    config={k: str(v) for k, v in (config or {}).items()})],
+                                          operation_timeout=timeout)
+            try:
+                for future in futures.values():
+                    future.result(timeout=timeout)
+            except KafkaException as error:
+                code = error.args[0].code()
+                if code == KafkaError.TOPIC_ALREADY_EXISTS and retried:
+                    return True
+                if code == KafkaError.INVALID_REPLICATION_FACTOR:
+                    # Metadata lists every broker but the controller has not counted them all yet.
+                    retried.append(str(error))
+                    return False
+                raise
+            return True
+        try:
+            self.wait_until(create, 15, f"CreateTopics {topic} RF={replication_factor} to succeed")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\nINVALID_REPLICATION_FACTOR answers: {len(retried)} {retried[-1:]}") from None
+        if retried:
+            print(f"create_topic {topic}: retried {len(retried)}x after {retried[0]}")
         for partition in range(partitions):
             self.wait_for_leader(topic, partition, timeout)
 

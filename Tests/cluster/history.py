@@ -174,9 +174,15 @@ class ContinuousProducer(threading.Thread):
         """Stops sending, waits up to `flush_timeout` for answers; returns how many stayed pending."""
         self._stopping.set()
         self.join()
-        remaining = self.producer.flush(flush_timeout)
+        try:
+            remaining = self.producer.flush(0 if self.history.fatal else flush_timeout)
+        except Exception as error:  # noqa: BLE001 - after a fatal error the client may raise here
+            if self.history.fatal is None:
+                raise
+            print(f"flush after the fatal error {self.history.fatal!r} raised {error!r}")
+            remaining = len(self.history.with_status(PENDING))
         self.producer = None  # the client's threads end with it instead of reconnecting forever
-        if self.error:
+        if self.error and self.history.fatal is None:
             raise self.error
         return remaining
 

@@ -1,4 +1,4 @@
-"""Network namespaces for partition tests, built with iproute2 only (no iptables needed).
+"""Network namespaces for partition tests, built with iproute2 only (no iptables, no tc qdiscs).
 
 Each member (etcd, n1, n2, ...) gets a namespace `bj<id>-<member>` with a veth pair: one end
 (`eth0`, address 10.<a>.<b>.<k>/24) inside, the other (`bj<id><member>`) enslaved to a bridge
@@ -8,7 +8,8 @@ Each member (etcd, n1, n2, ...) gets a namespace `bj<id>-<member>` with a veth p
 Faults:
   isolate(member)  - the member's veth goes down: it can reach no one (etcd, peers, clients).
   heal(member)     - brings it back up.
-  cut(a, b)        - drops traffic between two members only (blackhole routes in both namespaces).
+  cut(a, b)        - silently drops traffic between two members only (permanent neighbour
+                     entries to a MAC nobody has, in both namespaces).
   uncut(a, b)      - removes them.
   heal_all()       - undoes every fault.
 
@@ -189,17 +190,25 @@ class Network:
         _ip("link", "set", self._host_links[member], "up")
         self._isolated.discard(member)
 
+    # A MAC address no interface has: frames sent to it are flooded by the bridge and dropped by
+    # every receiver, so a cut is silent (connections hang and time out, as in a real partition).
+    NOWHERE_MAC = "02:00:00:00:de:ad"
+
     def cut(self, a: str, b: str) -> None:
-        """Drops packets between `a` and `b` in both directions; each still reaches everyone else."""
+        """Silently drops packets between `a` and `b` in both directions; each still reaches everyone
+        else, and the root namespace (the test's clients) still reaches both. Done with permanent
+        neighbour entries pointing each side's address of the other at a MAC nobody has (iproute2
+        only: this kernel has no tc qdisc modules and there is no iptables)."""
         for source, target in ((a, b), (b, a)):
-            _ip("route", "replace", "blackhole", f"{self._addresses[target]}/32", netns=self._namespaces[source])
+            _ip("neigh", "replace", self._addresses[target], "lladdr", self.NOWHERE_MAC, "dev", "eth0",
+                "nud", "permanent", netns=self._namespaces[source])
         self._cuts.add((a, b))
 
     def uncut(self, a: str, b: str) -> None:
         for source, target in ((a, b), (b, a)):
-            _ip("route", "del", "blackhole", f"{self._addresses[target]}/32",
-                netns=self._namespaces[source], check=False)
+            _ip("neigh", "del", self._addresses[target], "dev", "eth0", netns=self._namespaces[source], check=False)
         self._cuts.discard((a, b))
+        self._cuts.discard((b, a))
 
     def partition_off(self, member: str) -> None:
         """Cuts `member` from every other member but leaves it reachable from the root namespace

@@ -64,6 +64,7 @@ def test_paused_leader_is_replaced_and_fenced(cluster_factory, seed, rng, pause_
                         h.failed(value, f"pinned connection: {error!r}")
                 break
             value = stale.pop(correlation)
+            print(f"round {round_number}: old leader answered {value}: error {answer.error_code}")
             if answer.error_code == 0:
                 assert answer.received_at > replaced_at
                 violations.append(f"round {round_number}: old leader {old.node_id} acknowledged {value} at offset "

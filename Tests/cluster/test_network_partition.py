@@ -42,6 +42,7 @@ def test_leader_cut_off_from_etcd_and_followers(cluster_factory, network_factory
         except (socket.timeout, ConnectionError, OSError) as error:
             h.failed(value, repr(error))
             break
+        print(f"isolated old leader answered {value}: error {answer.error_code}")
         if answer.error_code == 0:
             violations.append(f"isolated old leader {old.node_id} acknowledged {value} at {answer.base_offset} "
                               f"{time.monotonic() - replaced_at:.1f}s after epoch {new.leader_epoch} was in etcd")
