@@ -125,7 +125,7 @@ class ContinuousProducer(threading.Thread):
                  rate: float = 500.0, **config):
         super().__init__(name=f"producer-{history.run}", daemon=True)
         from confluent_kafka import Producer
-        self.producer = Producer(producer_config(bootstrap, **config))
+        self.producer = Producer({**producer_config(bootstrap, **config), "error_cb": self._on_error})
         self.topic = topic
         self.history = history
         self.partition = partition
@@ -135,14 +135,26 @@ class ContinuousProducer(threading.Thread):
 
     def _callback(self, value: str):
         def report(error, message):
-            now = time.monotonic()
-            if error is not None:
-                if error.fatal():
-                    self.history.fatal = str(error)
-                self.history.failed(value, str(error), now)
-            else:
-                self.history.acked(value, message.partition(), message.offset(), now)
+            # Never raise out of a librdkafka callback: record the problem for stop() instead.
+            try:
+                now = time.monotonic()
+                if error is not None:
+                    if error.fatal():
+                        self.history.fatal = self.history.fatal or str(error)
+                    self.history.failed(value, str(error), now)
+                else:
+                    self.history.acked(value, message.partition(), message.offset(), now)
+            except SystemError as problem:
+                # confluent-kafka leaves its fatal-error exception set while it keeps calling
+                # delivery callbacks; the value stays pending (indeterminate).
+                self.history.fatal = self.history.fatal or f"fatal client error surfaced in a callback: {problem!r}"
+            except BaseException as problem:  # noqa: BLE001
+                self.error = self.error or problem
         return report
+
+    def _on_error(self, error) -> None:
+        if error.fatal():
+            self.history.fatal = self.history.fatal or str(error)
 
     def produce_one(self) -> str:
         value = self.history.next_value()
@@ -168,7 +180,15 @@ class ContinuousProducer(threading.Thread):
                 else:
                     next_at = time.monotonic()
         except BaseException as error:  # noqa: BLE001 - reported by stop()
-            self.error = error
+            from confluent_kafka import KafkaException
+            from confluent_kafka import KafkaError
+            if isinstance(error, KafkaException) and error.args and (
+                    error.args[0].fatal() or error.args[0].code() == KafkaError._FATAL):
+                self.history.fatal = self.history.fatal or str(error.args[0])
+            elif isinstance(error, SystemError):
+                self.history.fatal = self.history.fatal or f"fatal client error surfaced in poll: {error!r}"
+            else:
+                self.error = error
 
     def stop(self, flush_timeout: float = 60.0) -> int:
         """Stops sending, waits up to `flush_timeout` for answers; returns how many stayed pending."""
@@ -177,13 +197,14 @@ class ContinuousProducer(threading.Thread):
         try:
             remaining = self.producer.flush(0 if self.history.fatal else flush_timeout)
         except Exception as error:  # noqa: BLE001 - after a fatal error the client may raise here
-            if self.history.fatal is None:
+            if self.history.fatal is None and self.error is None:
                 raise
             print(f"flush after the fatal error {self.history.fatal!r} raised {error!r}")
             remaining = len(self.history.with_status(PENDING))
         self.producer = None  # the client's threads end with it instead of reconnecting forever
-        if self.error and self.history.fatal is None:
-            raise self.error
+        if self.error:
+            raise AssertionError(f"producer thread or callback failed: {self.error!r} "
+                                 f"(fatal client error: {self.history.fatal})") from self.error
         return remaining
 
 
