@@ -20,6 +20,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -137,13 +138,24 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(text[-lines:])
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL it when the test process dies, even by SIGKILL (Linux
+    PR_SET_PDEATHSIG; survives the exec of `ip netns exec` and of the program it runs)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+
+
 def _popen(args, log_path: Path, netns: Optional[str]) -> subprocess.Popen:
     # `ip netns exec` execs the command in the same process, so the pid is the program's own.
     if netns:
         args = ["ip", "netns", "exec", netns, *args]
     log = open(log_path, "ab")
     try:
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     finally:
         log.close()
     _LIVE.add(process)
