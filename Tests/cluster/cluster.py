@@ -529,6 +529,15 @@ class Cluster:
         for node in self.nodes.values():
             state = "paused" if node.paused else ("running" if node.alive() else f"down {node.exit_codes}")
             lines.append(f"  broker {node.node_id} at {node.address}: {state}, log {node.log_path}")
+        import kafka_wire
+        for node in self.nodes.values():
+            if node.alive() and not node.paused:
+                try:
+                    claims = kafka_wire.metadata_leaders(node.host, node.port, timeout=1.0)
+                    lines.append(f"  metadata from broker {node.node_id}: leaders "
+                                 + ", ".join(f"{t}-{p}={leader}" for (t, p), leader in sorted(claims.items())))
+                except Exception as error:  # noqa: BLE001 - diagnostics only
+                    lines.append(f"  metadata from broker {node.node_id}: {error!r}")
         try:
             for key, value in sorted(self.etcd.get_prefix(f"/basalt/{self.name}/").items()):
                 lines.append(f"  etcd {key} = {value.decode(errors='replace')[:300]}")

@@ -208,12 +208,16 @@ class ContinuousProducer(threading.Thread):
         return remaining
 
 
-def wait_for_acks(history: History, count: int, timeout: float) -> None:
-    """Waits until `count` more values are acknowledged than when called."""
+def wait_for_acks(history: History, count: int, timeout: float, describe=None) -> None:
+    """Waits until `count` more values are acknowledged than when called; on timeout the message
+    carries the history's counts and `describe()` (e.g. Cluster.describe: etcd state, what each
+    broker's metadata claims)."""
     from cluster import wait_until
     start = history.acked_count()
     wait_until(lambda: history.acked_count() >= start + count, timeout,
-               f"{count} more acknowledged writes (history: {history.counts()})")
+               f"{count} more acknowledged writes (history at the start: {history.counts()})",
+               on_timeout=lambda: f"history now: {history.counts()}, fatal: {history.fatal}"
+                                  + (f"\n{describe()}" if describe else ""))
 
 
 # -------------------------------------------------------------------------------------- reading

@@ -178,3 +178,48 @@ def find_coordinator(host: str, port: int, group: str, timeout: float = 5.0) -> 
     position += 2 + host_length
     (port_number,) = struct.unpack_from(">i", data, position)
     return Coordinator(error, node_id, host_name, port_number)
+
+
+def metadata_leaders(host: str, port: int, timeout: float = 2.0) -> dict[tuple[str, int], int]:
+    """Metadata v1 for all topics, asked of ONE broker: {(topic, partition): the leader it reports}.
+
+    Shows what each broker tells clients, e.g. an old leader that still claims a partition."""
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.settimeout(timeout)
+        frame = struct.pack(">hhi", 3, 1, 1) + _string("jepsen-metadata") + struct.pack(">i", -1)
+        sock.sendall(struct.pack(">i", len(frame)) + frame)
+        data = bytearray()
+        while len(data) < 4 or len(data) < 4 + struct.unpack_from(">i", data, 0)[0]:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("broker closed the connection")
+            data += chunk
+    position = 8  # size, correlation id
+
+    def take(fmt):
+        nonlocal position
+        values = struct.unpack_from(fmt, data, position)
+        position += struct.calcsize(fmt)
+        return values
+
+    def string():
+        nonlocal position
+        (length,) = take(">h")
+        text = bytes(data[position:position + max(length, 0)]).decode()
+        position += max(length, 0)
+        return text
+
+    for _ in range(take(">i")[0]):       # brokers: node id, host, port, rack
+        take(">i"), string(), take(">i"), string()
+    take(">i")                           # controller id
+    leaders = {}
+    for _ in range(take(">i")[0]):
+        take(">h")
+        name = string()
+        take(">b")
+        for _ in range(take(">i")[0]):
+            _, partition, leader = take(">hii")
+            take(">" + "i" * take(">i")[0])  # replicas
+            take(">" + "i" * take(">i")[0])  # isr
+            leaders[(name, partition)] = leader
+    return leaders

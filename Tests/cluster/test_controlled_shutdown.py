@@ -18,11 +18,11 @@ def test_sigterm_leader_hands_over_within_a_second(cluster_factory, seed, rng, r
     h = History(seed=seed)
     producer = ContinuousProducer(cluster.bootstrap, TOPIC, h, partition=0, rate=500)
     producer.start()
-    history.wait_for_acks(h, 100, timeout=30)
+    history.wait_for_acks(h, 100, timeout=30, describe=cluster.describe)
 
     for round_number in range(rounds):
         state = cluster.wait_for_leader(TOPIC, 0)
-        history.wait_for_acks(h, rng.randint(20, 200), timeout=60)
+        history.wait_for_acks(h, rng.randint(20, 200), timeout=60, describe=cluster.describe)
         node = cluster.nodes[state.leader]
         terminated_at = time.monotonic()
         node.send(signal.SIGTERM)

@@ -39,7 +39,7 @@ def test_new_consumer_resumes_at_committed_offsets_after_coordinator_dies(cluste
     producers = [ContinuousProducer(cluster.bootstrap, TOPIC, h, partition=p, rate=200) for p in PARTITIONS]
     for producer in producers:
         producer.start()
-    history.wait_for_acks(h, 600, timeout=60)
+    history.wait_for_acks(h, 600, timeout=60, describe=cluster.describe)
     for producer in producers:
         producer.stop()
 

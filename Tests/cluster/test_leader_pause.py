@@ -24,7 +24,7 @@ def test_paused_leader_is_replaced_and_fenced(cluster_factory, seed, rng, pause_
     h = History(seed=seed)
     producer = ContinuousProducer(cluster.bootstrap, TOPIC, h, partition=0, rate=200)
     producer.start()
-    history.wait_for_acks(h, 50, timeout=30)
+    history.wait_for_acks(h, 50, timeout=30, describe=cluster.describe)
     violations = []
 
     for round_number in range(pause_rounds):
@@ -37,7 +37,7 @@ def test_paused_leader_is_replaced_and_fenced(cluster_factory, seed, rng, pause_
         assert answer.error_code == 0, f"the leader {old.node_id} refused a write before any fault: {answer}"
         h.acked(value, 0, answer.base_offset)
 
-        history.wait_for_acks(h, rng.randint(10, 200), timeout=60)
+        history.wait_for_acks(h, rng.randint(10, 200), timeout=60, describe=cluster.describe)
         print(f"round {round_number}: SIGSTOP leader {old.node_id} (epoch {state.leader_epoch})")
         cluster.pause(old.node_id)
         new = cluster.wait_for_leader(TOPIC, 0, timeout=SESSION_MS / 1000 * 3 + 10, not_=old.node_id,
@@ -51,7 +51,7 @@ def test_paused_leader_is_replaced_and_fenced(cluster_factory, seed, rng, pause_
             value = h.next_value()
             h.sent(value, 0)
             stale[pinned.send(TOPIC, 0, [value.encode()], timeout_ms=3000)] = value
-        history.wait_for_acks(h, rng.randint(20, 100), timeout=60)  # the new leader takes writes
+        history.wait_for_acks(h, rng.randint(20, 100), timeout=60, describe=cluster.describe)  # the new leader takes writes
         time.sleep(rng.uniform(0, 1.0))  # fault timing: how long the old leader stays stopped
         cluster.resume(old.node_id)
 

@@ -19,18 +19,18 @@ def test_sigkill_leader_rounds(cluster_factory, seed, rng, rounds):
     h = History(seed=seed)
     producer = ContinuousProducer(cluster.bootstrap, TOPIC, h, partition=0, rate=300)
     producer.start()
-    history.wait_for_acks(h, 50, timeout=30)
+    history.wait_for_acks(h, 50, timeout=30, describe=cluster.describe)
 
     for round_number in range(rounds):
         state = cluster.wait_for_leader(TOPIC, 0)
         # A seeded moment: some number of acknowledgements in, plus a little wall-clock jitter.
-        history.wait_for_acks(h, rng.randint(10, 300), timeout=60)
+        history.wait_for_acks(h, rng.randint(10, 300), timeout=60, describe=cluster.describe)
         time.sleep(rng.uniform(0, 0.3))  # fault timing, not synchronisation
         print(f"round {round_number}: SIGKILL leader {state.leader} (epoch {state.leader_epoch}), history {h.counts()}")
         cluster.kill(state.leader, signal.SIGKILL)
         new = cluster.wait_for_leader(TOPIC, 0, timeout=30, not_=state.leader, min_epoch=state.leader_epoch)
         print(f"round {round_number}: new leader {new.leader} epoch {new.leader_epoch} isr {new.isr}")
-        history.wait_for_acks(h, rng.randint(10, 100), timeout=60)  # progress under the new leader
+        history.wait_for_acks(h, rng.randint(10, 100), timeout=60, describe=cluster.describe)  # progress under the new leader
         cluster.restart(state.leader)
         cluster.wait_for_isr(TOPIC, 0, 3, timeout=60)
 

@@ -20,7 +20,7 @@ def test_leader_cut_off_from_etcd_and_followers(cluster_factory, network_factory
     h = History(seed=seed)
     producer = ContinuousProducer(cluster.bootstrap, TOPIC, h, partition=0, rate=200)
     producer.start()
-    history.wait_for_acks(h, rng.randint(50, 300), timeout=60)
+    history.wait_for_acks(h, rng.randint(50, 300), timeout=60, describe=cluster.describe)
 
     state = cluster.wait_for_leader(TOPIC, 0)
     old = cluster.nodes[state.leader]
@@ -31,7 +31,7 @@ def test_leader_cut_off_from_etcd_and_followers(cluster_factory, network_factory
     new = cluster.wait_for_leader(TOPIC, 0, timeout=30, not_=old.node_id, min_epoch=state.leader_epoch)
     replaced_at = time.monotonic()
     print(f"new leader {new.leader} epoch {new.leader_epoch} isr {new.isr}")
-    history.wait_for_acks(h, rng.randint(50, 200), timeout=60)
+    history.wait_for_acks(h, rng.randint(50, 200), timeout=60, describe=cluster.describe)
 
     violations = []
     for _ in range(3):

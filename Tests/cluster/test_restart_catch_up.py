@@ -21,7 +21,7 @@ def test_restart_catches_up(cluster_factory, seed, rng, victim):
     h = History(seed=seed)
     producer = ContinuousProducer(cluster.bootstrap, topic, h, partition=0, rate=400)
     producer.start()
-    history.wait_for_acks(h, rng.randint(100, 400), timeout=60)
+    history.wait_for_acks(h, rng.randint(100, 400), timeout=60, describe=cluster.describe)
 
     state = cluster.wait_for_leader(topic, 0)
     target = state.leader if victim == "leader" else rng.choice([n for n in state.replicas if n != state.leader])
@@ -34,9 +34,9 @@ def test_restart_catches_up(cluster_factory, seed, rng, victim):
         cluster.wait_until(lambda: target not in cluster.partition_state(topic, 0).isr, 30,
                            f"killed follower {target} to leave the ISR")
     # The survivors take writes the killed broker has never seen.
-    history.wait_for_acks(h, rng.randint(200, 600), timeout=60)
+    history.wait_for_acks(h, rng.randint(200, 600), timeout=60, describe=cluster.describe)
     cluster.restart(target)
     cluster.wait_for_isr(topic, 0, 3, timeout=60)
-    history.wait_for_acks(h, 50, timeout=60)
+    history.wait_for_acks(h, 50, timeout=60, describe=cluster.describe)
 
     settle_and_check(cluster, topic, [0], h, [producer])
