@@ -81,6 +81,11 @@ class History:
         with self._lock:
             return dict(collections.Counter(op.status for op in self.ops.values()))
 
+    def failure_summary(self, top: int = 3) -> str:
+        """The most common failure messages, for timeout reports."""
+        errors = collections.Counter(op.error for op in self.with_status(FAILED))
+        return "; ".join(f"{count}x {error[:200]}" for error, count in errors.most_common(top)) or "none"
+
     def acked_count(self) -> int:
         return len(self.with_status(OK))
 
@@ -216,7 +221,8 @@ def wait_for_acks(history: History, count: int, timeout: float, describe=None) -
     start = history.acked_count()
     wait_until(lambda: history.acked_count() >= start + count, timeout,
                f"{count} more acknowledged writes (history at the start: {history.counts()})",
-               on_timeout=lambda: f"history now: {history.counts()}, fatal: {history.fatal}"
+               on_timeout=lambda: f"history now: {history.counts()}, fatal: {history.fatal}, "
+                                  f"failures: {history.failure_summary()}"
                                   + (f"\n{describe()}" if describe else ""))
 
 
