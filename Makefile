@@ -7,7 +7,7 @@ CRASH_ROUNDS ?= 50
 LIVE_FUZZ_MUTANTS ?= 50000
 LIVE_FUZZ_SEED ?= 20240611
 
-.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz fuzz-live bench bench-broker bench-memory clean
+.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz fuzz-live bench bench-broker bench-memory clean cluster cluster-test torture-cluster
 
 # kafka-python needs lz4, python-snappy (which pulls in cramjam) and zstandard for those codecs.
 PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 python-snappy==0.7.3 cramjam==2.14.0 zstandard==0.25.0 pytest
@@ -115,6 +115,26 @@ bench-memory: deps
 	@if [ "$$(id -u)" = 0 ]; then apt-get install -y -q librdkafka-dev; fi
 	$(SWIFT) build -c release --product basalt-broker
 	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker Benchmarks/broker/memory.sh
+
+# Replication (issue 9): a local three-broker cluster, and the Jepsen-style tests of
+# Tests/cluster (real etcd, real brokers, SIGKILL/SIGSTOP/network partitions; see
+# Tests/cluster/README.md). Not part of `make test` yet.
+CLUSTER_ROUNDS ?= 3
+TORTURE_CLUSTER_ROUNDS ?= 200
+TORTURE_PAUSE_ROUNDS ?= 20
+
+cluster: deps
+	$(SWIFT) build -c release --product basalt-broker
+	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker python3 Tests/cluster/run_local_cluster.py --data ./data-cluster
+
+cluster-test: deps interop-deps
+	$(SWIFT) build --product basalt-broker
+	BASALT_BROKER=$$($(SWIFT) build --show-bin-path)/basalt-broker BASALT_CLUSTER_ROUNDS=$(CLUSTER_ROUNDS) python3 -m pytest -q Tests/cluster
+
+torture-cluster: deps interop-deps
+	$(SWIFT) build --product basalt-broker
+	BASALT_BROKER=$$($(SWIFT) build --show-bin-path)/basalt-broker BASALT_CLUSTER_ROUNDS=$(TORTURE_CLUSTER_ROUNDS) python3 -m pytest -q Tests/cluster/test_leader_sigkill.py
+	BASALT_BROKER=$$($(SWIFT) build --show-bin-path)/basalt-broker BASALT_PAUSE_ROUNDS=$(TORTURE_PAUSE_ROUNDS) python3 -m pytest -q Tests/cluster/test_leader_pause.py
 
 clean:
 	rm -rf .build

@@ -176,17 +176,18 @@ public final class Broker: Sendable {
         } catch {
             return rejection(error)
         }
+        // Without a valid session this broker's view of the cluster may be stale (and etcd,
+        // where producer ids come from, unreachable). A client that kept asking it would
+        // wait here for a leader that is elsewhere; closing makes it ask another broker.
+        if let cluster, !cluster.session.isValid, Self.needsClusterSession.contains(header.apiKey) {
+            metrics.recordRejectedRequest()
+            return .close(reason: "no valid cluster session: not answering \(header.apiKey) from a stale view")
+        }
         let started = ContinuousClock.now
         let outcome: RequestOutcome
         switch request {
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
-        case .metadata, .findCoordinator, .initProducerId where cluster?.session.isValid == false:
-            // Without a valid session this broker's view of the cluster may be stale (and etcd,
-            // where producer ids come from, unreachable). A client that kept asking it would
-            // wait here for a leader that is elsewhere; closing makes it ask another broker.
-            metrics.recordRejectedRequest()
-            outcome = .close(reason: "no valid cluster session: not answering \(header.apiKey) from a stale view")
         case .metadata(let body):
             if let cluster {
                 outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster)), to: header)
@@ -257,6 +258,9 @@ public final class Broker: Sendable {
         guard let cluster else { return true }
         return clusterCoordinator(for: group, cluster: cluster).nodeId == configuration.nodeId
     }
+
+    /// The requests a broker without a valid cluster session does not answer.
+    static let needsClusterSession: Set<ApiKey> = [.metadata, .findCoordinator, .initProducerId]
 
     /// The APIs and versions this broker advertises: everything BasaltKafka implements.
     static let advertisedApis: [ApiVersionsResponse.ApiVersion] = ApiVersionsResponse.supportedApiKeys
