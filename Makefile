@@ -74,6 +74,7 @@ test: deps test-deps interop-deps
 	BASALT_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test --skip-build --skip BasaltBrokerTests
 	$(SWIFT) test --skip-build --filter BasaltBrokerTests
 	$(MAKE) interop
+	$(MAKE) cluster-test
 
 interop: interop-deps
 	$(SWIFT) build --product basalt-broker
@@ -127,11 +128,11 @@ cluster: deps
 	$(SWIFT) build -c release --product basalt-broker
 	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker python3 Tests/cluster/run_local_cluster.py --data ./data-cluster
 
-cluster-test: deps interop-deps
+cluster-test: deps test-deps interop-deps
 	$(SWIFT) build --product basalt-broker
 	BASALT_BROKER=$$($(SWIFT) build --show-bin-path)/basalt-broker BASALT_CLUSTER_ROUNDS=$(CLUSTER_ROUNDS) python3 -m pytest -q Tests/cluster
 
-torture-cluster: deps interop-deps
+torture-cluster: deps test-deps interop-deps
 	$(SWIFT) build --product basalt-broker
 	BASALT_BROKER=$$($(SWIFT) build --show-bin-path)/basalt-broker BASALT_CLUSTER_ROUNDS=$(TORTURE_CLUSTER_ROUNDS) python3 -m pytest -q Tests/cluster/test_leader_sigkill.py
 	BASALT_BROKER=$$($(SWIFT) build --show-bin-path)/basalt-broker BASALT_PAUSE_ROUNDS=$(TORTURE_PAUSE_ROUNDS) python3 -m pytest -q Tests/cluster/test_leader_pause.py
