@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "BasaltBrokerTests",
             dependencies: [
-                "BasaltBroker", "Basalt", "BasaltKafka",
+                "BasaltBroker", "Basalt", "BasaltKafka", "BasaltTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,21 +1,10 @@
+import BasaltTesting
 import Testing
 @testable import BasaltBroker
 
 /// The controller's and the leader's replication rules, run with a manual clock and many
 /// seeded random histories: placement, leader election, the ISR and the high watermark.
 @Suite struct ReplicationRulesTests {
-    /// SplitMix64, so a failing seed replays exactly.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     // MARK: - Placement
 
     @Test func placementSpreadsLeadersAndReplicasEvenly() throws {
@@ -130,7 +119,7 @@ import Testing
     /// every change of leader.
     @Test func cleanElectionsNeverLoseCommittedRecords() throws {
         for seed in UInt64(1)...400 {
-            var random = Seeded(state: seed)
+            var random = SeededGenerator(seed: seed)
             let brokers: [Int32] = [1, 2, 3, 4]
             var live = Set(brokers)
             var state = PartitionState.initial(replicas: [2, 4, 1])
@@ -234,7 +223,7 @@ import Testing
     /// ISR member has fetched it.
     @Test func highWatermarkInvariantsHoldOverRandomHistories() {
         for seed in UInt64(1)...300 {
-            var random = Seeded(state: seed)
+            var random = SeededGenerator(seed: seed)
             var tracker = LeaderReplicaTracker(leaderId: 1, leaderEpoch: 3, replicas: [1, 2, 3, 4], isr: [1, 2, 3, 4],
                                                leaderLogEndOffset: 50, highWatermark: 20, nowMs: 0)
             var followerEnds: [Int32: Int64] = [2: 20, 3: 20, 4: 20]

@@ -2,6 +2,7 @@ import CCRC32C
 import Testing
 
 @testable import Basalt
+import BasaltTesting
 
 /// The portable table loop, the reference the hardware path must agree with.
 private func portable(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {

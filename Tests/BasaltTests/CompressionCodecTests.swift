@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Basalt
+import BasaltTesting
 
 /// Runs `body`, which must throw ``BasaltError/corruptCompressedData(reason:)``; returns
 /// the reason.

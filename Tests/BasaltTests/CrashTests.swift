@@ -2,6 +2,7 @@ import BasaltCrashWriter
 import Glibc
 import Testing
 @testable import Basalt
+import BasaltTesting
 
 /// `kill -9` in the middle of appends, many times over, on one log.
 ///

@@ -2,6 +2,7 @@ import CLZ4
 import Testing
 
 @testable import Basalt
+import BasaltTesting
 
 extension SeededGenerator {
     /// `count` bytes of compressible text made of a small vocabulary.

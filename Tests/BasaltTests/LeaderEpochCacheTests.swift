@@ -1,5 +1,6 @@
 import Testing
 @testable import Basalt
+import BasaltTesting
 
 @Suite struct LeaderEpochCacheTests {
     static func cache(_ entries: [(Int32, Int64)]) -> LeaderEpochCache {

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 @testable import Basalt
+import BasaltTesting
 
 /// Leader epochs, the follower append path and the high watermark of ``PartitionLog``.
 @Suite struct PartitionLogReplicationTests {

@@ -2,6 +2,7 @@ import Glibc
 import Synchronization
 import Testing
 @testable import Basalt
+import BasaltTesting
 
 /// ``PartitionLog/truncate(to:)`` and ``PartitionLog/truncateFullyAndStartAt(_:)``.
 @Suite struct PartitionLogTruncationTests {

@@ -2,6 +2,7 @@ import Glibc
 import Testing
 
 @testable import Basalt
+import BasaltTesting
 
 extension SeededGenerator {
     /// True with probability `numerator / denominator`.

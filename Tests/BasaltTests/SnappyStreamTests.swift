@@ -2,6 +2,7 @@ import CSnappy
 import Testing
 
 @testable import Basalt
+import BasaltTesting
 
 private func compress(_ input: [UInt8]) throws -> [UInt8] {
     try input.withUnsafeBytes { try SnappyStream.compress($0) }

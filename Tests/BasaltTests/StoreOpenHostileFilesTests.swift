@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import Basalt
+import BasaltTesting
 
 /// Opens a real store after one of its files was replaced by hostile bytes: truncated,
 /// grown (once in a while to 10 MB), random, bit-flipped, or with integer fields set to

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Basalt
+import BasaltTesting
 
 /// Encodes `value` with ``Varint/write(_:to:)-(Int64,_)`` into a buffer with guard
 /// bytes after it, checks the writer stayed inside ``Varint/size(of:)-(Int64)`` bytes.
