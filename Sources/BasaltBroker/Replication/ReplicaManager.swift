@@ -286,9 +286,16 @@ final class ReplicaManager: Sendable {
             }
             let highWatermark = roles.withLock { roles -> Int64? in
                 guard case .leader(var current)? = roles[id]?.role, current.leaderEpoch == tracker.leaderEpoch else { return nil }
-                let moved = succeeded ? current.confirmIsr(isr) : current.abandonProposedIsr()
+                var moved = succeeded ? current.confirmIsr(isr) : current.abandonProposedIsr()
+                if succeeded {
+                    roles[id]?.state = next
+                } else if let latest = roles[id]?.state, latest.leaderEpoch == current.leaderEpoch, latest.isr != current.isr {
+                    // The controller changed the ISR meanwhile (the view skipped it while our
+                    // proposal was pending): take etcd's, or a dead member would hold the high
+                    // watermark until it is found lagging again.
+                    moved = current.confirmIsr(latest.isr) || moved
+                }
                 roles[id]?.role = .leader(current)
-                if succeeded { roles[id]?.state = next }
                 return moved ? current.highWatermark : nil
             }
             if let highWatermark { publishHighWatermark(id, log: log, highWatermark) }
