@@ -25,7 +25,6 @@ extension Broker {
     func clusterMetadata(_ request: MetadataRequest, version: Int16, cluster: ClusterNode) -> MetadataResponse {
         let view = cluster.metadata.view
         let nodeId = configuration.nodeId
-        let sessionValid = cluster.session.isValid
         var names: [String]
         var create = false
         if let requested = request.topics, !(version == 0 && requested.isEmpty) {
@@ -61,7 +60,9 @@ extension Broker {
             let partitions = states.enumerated().map { index, state in
                 // A broker without a valid session may have been replaced: it does not send
                 // clients to itself.
-                let leader = state.leader == nodeId && !sessionValid ? PartitionState.noLeader : state.leader
+                let leads = state.leader != nodeId
+                    || cluster.replicas.leaderCheck(TopicPartition(topic: name, partition: Int32(index))) != .refused(.notLeaderOrFollower)
+                let leader = leads ? state.leader : PartitionState.noLeader
                 return MetadataResponse.Partition(
                     errorCode: leader == PartitionState.noLeader ? .leaderNotAvailable : .noError,
                     partitionIndex: Int32(index), leaderId: leader, leaderEpoch: state.leaderEpoch,

@@ -176,10 +176,10 @@ public final class Broker: Sendable {
         } catch {
             return rejection(error)
         }
-        // Without a valid session this broker's view of the cluster may be stale (and etcd,
-        // where producer ids come from, unreachable). A client that kept asking it would
+        // Cut off from etcd and its followers, this broker's view of the cluster is stale (and
+        // etcd, where producer ids come from, unreachable). A client that kept asking it would
         // wait here for a leader that is elsewhere; closing makes it ask another broker.
-        if let cluster, !cluster.session.isValid, Self.needsClusterSession.contains(header.apiKey) {
+        if let cluster, Self.needsClusterSession.contains(header.apiKey), cluster.replicas.isCutOff {
             metrics.recordRejectedRequest()
             return .close(reason: "no valid cluster session: not answering \(header.apiKey) from a stale view")
         }
@@ -259,7 +259,7 @@ public final class Broker: Sendable {
         return clusterCoordinator(for: group, cluster: cluster).nodeId == configuration.nodeId
     }
 
-    /// The requests a broker without a valid cluster session does not answer.
+    /// The requests a broker cut off from the cluster does not answer.
     static let needsClusterSession: Set<ApiKey> = [.metadata, .findCoordinator, .initProducerId]
 
     /// The APIs and versions this broker advertises: everything BasaltKafka implements.

@@ -180,3 +180,17 @@ def test_committed_prefix_stops_before_the_high_watermark(tmp_path):
     assert reached == middle.base_offset
     assert len(prefix) == middle.position
     assert committed_prefix(directory, 0) == (b"", 0)
+
+
+def test_acknowledged_without_an_offset_must_still_be_present_exactly_once():
+    """librdkafka reports some idempotent acks without an offset; such a value is checked for
+    presence and uniqueness, not place."""
+    h = History(run="r", seed=1)
+    h.sent("r-0", 0)
+    h.acked("r-0", 0, None)
+    assert check(h, [(0, 5, "r-0")]).ok
+    assert h.acked_ends() == {}
+    lost = check(h, [])
+    assert not lost.ok and [v for v, _ in lost.lost] == ["r-0"]
+    twice = check(h, [(0, 5, "r-0"), (0, 6, "r-0")])
+    assert not twice.ok and [v for v, _ in twice.duplicated] == ["r-0"]

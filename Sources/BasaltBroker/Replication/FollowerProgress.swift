@@ -7,7 +7,7 @@ public struct FollowerProgress: Sendable, Equatable {
     public var lastCaughtUpTimeMs: Int64
     /// The leader's log end offset at the follower's previous fetch.
     var leaderLogEndOffsetAtLastFetch: Int64
-    /// When the follower's previous fetch arrived (ms).
+    /// When the follower's previous fetch arrived (ms); far in the past before the first.
     var lastFetchTimeMs: Int64
 
     /// A follower not heard from yet, treated as caught up at `nowMs` so it has
@@ -16,6 +16,6 @@ public struct FollowerProgress: Sendable, Equatable {
         logEndOffset = -1
         lastCaughtUpTimeMs = nowMs
         leaderLogEndOffsetAtLastFetch = -1
-        lastFetchTimeMs = nowMs
+        lastFetchTimeMs = Int64.min / 2
     }
 }

@@ -308,11 +308,13 @@ final class ReplicaManager: Sendable {
     /// none). Kafka's codes: NOT_LEADER_OR_FOLLOWER when another broker leads, FENCED_LEADER_EPOCH
     /// for an older epoch, UNKNOWN_LEADER_EPOCH for a newer one.
     func leaderCheck(_ id: TopicPartition, requestEpoch: Int32 = -1) -> LeaderCheck {
-        guard session.isValid, let assignment = roles.withLock({ $0[id] }) else { return .refused(.notLeaderOrFollower) }
+        guard let assignment = roles.withLock({ $0[id] }) else { return .refused(.notLeaderOrFollower) }
         if requestEpoch >= 0, requestEpoch != assignment.leaderEpoch {
             return .refused(requestEpoch < assignment.leaderEpoch ? .fencedLeaderEpoch : .unknownLeaderEpoch)
         }
-        guard case .leader(let tracker) = assignment.role else { return .refused(.notLeaderOrFollower) }
+        guard case .leader(let tracker) = assignment.role, mayLead(tracker, nowMs: nowMs()) else {
+            return .refused(.notLeaderOrFollower)
+        }
         return .leader(epoch: assignment.leaderEpoch, inSyncReplicas: tracker.isr.count)
     }
 
@@ -321,13 +323,12 @@ final class ReplicaManager: Sendable {
     /// the epoch it names.
     func followerFetched(_ id: TopicPartition, replica: Int32, fetchOffset: Int64, requestEpoch: Int32, log: PartitionLog) -> KafkaErrorCode {
         let now = nowMs()
-        guard session.isValid else { return .notLeaderOrFollower }
         let (code, highWatermark) = roles.withLock { roles -> (KafkaErrorCode, Int64?) in
             guard let assignment = roles[id] else { return (.notLeaderOrFollower, nil) }
             if requestEpoch >= 0, requestEpoch != assignment.leaderEpoch {
                 return (requestEpoch < assignment.leaderEpoch ? .fencedLeaderEpoch : .unknownLeaderEpoch, nil)
             }
-            guard case .leader(var tracker) = assignment.role else { return (.notLeaderOrFollower, nil) }
+            guard case .leader(var tracker) = assignment.role, mayLead(tracker, nowMs: now) else { return (.notLeaderOrFollower, nil) }
             guard assignment.replicas.contains(replica), replica != nodeId else { return (.notLeaderOrFollower, nil) }
             _ = tracker.leaderAppended(logEndOffset: log.logEndOffset)
             let moved = tracker.followerFetched(replica: replica, fetchOffset: fetchOffset, nowMs: now)
@@ -357,7 +358,8 @@ final class ReplicaManager: Sendable {
                      minInSyncReplicas: Int, timeout: Duration) async -> KafkaErrorCode {
         let deadline = ContinuousClock.now + timeout
         while true {
-            guard session.isValid, case .leader(let tracker)? = roles.withLock({ $0[id]?.role }), tracker.leaderEpoch == epoch else {
+            guard case .leader(let tracker)? = roles.withLock({ $0[id]?.role }), tracker.leaderEpoch == epoch,
+                  mayLead(tracker, nowMs: nowMs()) else {
                 return .notLeaderOrFollower
             }
             if log.highWatermark > lastOffset {
@@ -369,6 +371,39 @@ final class ReplicaManager: Sendable {
             // Woken when the high watermark moves; the bound re-checks leadership, which
             // changes without touching the log.
             _ = await log.waitForData(after: lastOffset, timeout: min(remaining, .milliseconds(100)))
+        }
+    }
+
+    /// Whether this broker may go on leading the partition `tracker` follows.
+    ///
+    /// With a valid session, yes: etcd names it leader. Without one (its lease lapsed:
+    /// etcd unreachable from here, or this process was frozen), another broker may already
+    /// have been made leader, but only an in-sync replica can be (elections are clean). So it
+    /// leads on only while that cannot have happened: the ISR is itself alone, or every
+    /// other ISR member fetched from it within the last ``contactWindowMs`` (a replica
+    /// elected leader stops fetching at once). An etcd outage that every broker sees thus
+    /// leaves produce and fetch running, while a leader cut off from its followers stops.
+    func mayLead(_ tracker: LeaderReplicaTracker, nowMs: Int64) -> Bool {
+        if session.isValid { return true }
+        return tracker.isr.allSatisfy { replica in
+            replica == nodeId || (tracker.followers[replica].map { nowMs - $0.lastFetchTimeMs <= contactWindowMs } ?? false)
+        }
+    }
+
+    /// How recently every other ISR member must have fetched for a leader without a lease
+    /// to go on leading: two follower long-polls and a little.
+    private var contactWindowMs: Int64 { Int64(2 * configuration.replicaFetchWaitMaxMs + 500) }
+
+    /// Whether this broker, without a valid session, leads nothing it may still lead: it is
+    /// most likely cut off, and its view of the cluster cannot be trusted.
+    var isCutOff: Bool {
+        guard !session.isValid else { return false }
+        let now = nowMs()
+        return !roles.withLock { roles in
+            roles.values.contains { assignment in
+                guard case .leader(let tracker) = assignment.role else { return false }
+                return mayLead(tracker, nowMs: now)
+            }
         }
     }
 
