@@ -96,7 +96,8 @@ import Testing
             let waiterYields = Int(random.next() % 16)
             let appends = round % 100 == 0
             let mark = store.signal.mark(watched)
-            let deadline = ContinuousClock.now + Self.farDeadline
+            // Two minutes: a lost wake-up fails the test in that time, not in ten.
+            let deadline = ContinuousClock.now + .seconds(120)
             let changer = Task.detached {
                 for _ in 0..<changerYields { await Task.yield() }
                 if appends {
