@@ -21,6 +21,7 @@ public actor Consumer {
     /// The topic read.
     public let topic: Topic
     private let cursors: CursorStore
+    private let signal: DataSignal
     private let reset: StartPosition
     private let partitionNumbers: [Int32]
     private var positions: [Int32: Int64] = [:]
@@ -34,6 +35,7 @@ public actor Consumer {
         self.group = group
         self.topic = topic
         self.cursors = store.cursors
+        self.signal = store.signal
         self.reset = reset
         self.partitionNumbers = numbers
         var positions: [Int32: Int64] = [:]
@@ -69,18 +71,14 @@ public actor Consumer {
     /// - Throws: ``BasaltError/corruptLog(file:position:reason:)`` for damaged data.
     public func poll(maxRecords: Int = 500, timeout: Duration = .zero) async throws -> [ConsumerRecord] {
         let deadline = ContinuousClock.now + timeout
+        let logs = try partitionNumbers.map { try topic.partition($0) }
         while true {
+            // Marked before looking, so an append between the look and the wait wakes it.
+            let mark = signal.mark(logs)
             let records = try readAvailable(maxRecords: maxRecords)
             if !records.isEmpty { return records }
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { return [] }
-            let waiting = partitionNumbers.map { ($0, positions[$0] ?? 0) }
-            let topic = self.topic
-            _ = await topic.signal.wait(timeout: remaining) {
-                waiting.contains { number, position in
-                    (try? topic.partition(number).highWatermark > position) ?? false
-                }
-            }
+            guard ContinuousClock.now < deadline else { return [] }
+            await signal.wait(for: logs, since: mark, until: deadline)
         }
     }
 

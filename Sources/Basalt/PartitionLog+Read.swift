@@ -124,11 +124,12 @@ extension PartitionLog {
     /// data past `offset` is readable.
     ///
     /// Woken by every change that can make data readable or unreadable: leader and
-    /// follower appends once readable, high watermark advances, truncation and close.
+    /// follower appends once readable, high watermark advances, truncation, close and
+    /// ``wakeWaiters()`` (see ``DataSignal``).
     public func waitForData(
         after offset: Int64, timeout: Duration, isolation: ReadIsolation = .highWatermark
     ) async -> Bool {
-        await signal.wait(timeout: timeout) { self.published.withLock { $0.limit(isolation) } > offset }
+        await signal.wait(for: [self], timeout: timeout) { self.published.withLock { $0.limit(isolation) } > offset }
     }
 
     /// Finds the batch holding `offset`; nil when `offset` is the end of the log.

@@ -190,7 +190,7 @@ extension PartitionLog {
             state.highWatermark = state.openedHighWatermark
             republish(state)
         }
-        signal.notifyAll()
+        signal.changed(self)
     }
 
     /// Raises the high watermark to `offset`, capped at the readable log end (a follower
@@ -211,7 +211,7 @@ extension PartitionLog {
             republish(state)
             return (true, published.withLock { $0.highWatermark })
         }
-        if moved { signal.notifyAll() }
+        if moved { signal.changed(self) }
         return highWatermark
     }
 

@@ -70,7 +70,7 @@ extension PartitionLog {
             return (newEnd, published.withLock { $0.highWatermark } < previousHighWatermark)
         }
         if lowered && isReplicated { try writeHighWatermarkCheckpoint(onlyIfLower: true) }
-        signal.notifyAll()
+        signal.changed(self)
         return newEnd
     }
 
@@ -121,7 +121,7 @@ extension PartitionLog {
             publish(state, endOffset: offset, activeSize: 0)
         }
         if isReplicated { try writeHighWatermarkCheckpoint(onlyIfLower: false) }
-        signal.notifyAll()
+        signal.changed(self)
     }
 
     /// Where to cut `segment` for `offset`: the byte position and base offset of the batch

@@ -31,7 +31,11 @@ public final class PartitionLog: Sendable {
     let clock: @Sendable () -> Int64
     let writer: Mutex<WriterState>
     let published: Mutex<ReadView>
-    let signal: DataSignal
+    /// Wakes the tasks waiting for this log to change: the store's signal, shared by all
+    /// its partitions, or the log's own when it was opened on its own.
+    public let signal: DataSignal
+    /// This log's change count and waiter count, kept for ``signal``.
+    let waitState = DataSignal.LogState()
     /// The value last written to the `high-watermark` checkpoint. Its lock is held while
     /// the file is written, so there is one writer at a time; it is taken after the
     /// writer's lock, never before it.
@@ -135,8 +139,8 @@ public final class PartitionLog: Sendable {
         try self.init(directory: directory, config: config, flusher: flusher, io: io, clock: clock, signal: DataSignal())
     }
 
-    /// Opens the log; `signal` is shared by the partitions of a topic so one consumer can
-    /// wait on all of them.
+    /// Opens the log reporting its changes to `signal`, which a ``Store`` shares among all
+    /// its partitions so one waiter can watch partitions of several topics.
     init(
         directory: String, config: LogConfig, flusher: Flusher?, io: any FileIO,
         clock: @escaping @Sendable () -> Int64, signal: DataSignal
@@ -298,14 +302,14 @@ public final class PartitionLog: Sendable {
         case .everyAppend:
             try await flusher.sync(self, endOffset: endOffset, epoch: epoch)
         case .interval(let milliseconds):
-            signal.notifyAll()
+            signal.changed(self)
             let schedule = writer.withLock { state in
                 defer { state.intervalFlushPending = true }
                 return !state.intervalFlushPending
             }
             if schedule { flusher.schedule(self, afterMilliseconds: milliseconds) }
         case .os:
-            signal.notifyAll()
+            signal.changed(self)
         }
     }
 
@@ -392,7 +396,7 @@ public final class PartitionLog: Sendable {
                 publish(state, endOffset: endOffset, activeSize: size)
             }
         }
-        signal.notifyAll()
+        signal.changed(self)
     }
 
     /// Why an append that reached `endOffset` in `epoch` is not durable, or nil when it is.
@@ -487,9 +491,19 @@ public final class PartitionLog: Sendable {
             try PartitionCheckpoint(recoveryPoint: state.nextOffset, logStartOffset: state.logStartOffset, clean: clean)
                 .write(directory: directory, io: io)
         }
-        signal.notifyAll()
+        signal.changed(self)
     }
 
     /// Whether ``close()`` was called.
     public var isClosed: Bool { writer.withLock { $0.closed } }
+}
+
+extension PartitionLog {
+    /// Wakes the tasks waiting on this log (see ``DataSignal``) as if it had changed, so
+    /// they look again. For changes the log does not see itself: a broker calls it when
+    /// the log's partition gains or loses leadership, which parked fetches must re-check.
+    /// The log calls it on every change of its own.
+    public func wakeWaiters() {
+        signal.changed(self)
+    }
 }

@@ -22,14 +22,27 @@ public final class Store: Sendable {
     public let defaultConfig: LogConfig
     /// Committed offsets of consumer groups.
     public let cursors: CursorStore
+    /// Wakes the tasks waiting for this store's partitions to change; every partition of
+    /// every topic reports to it (see ``DataSignal``).
+    public let signal: DataSignal
     let io: any FileIO
     let flusher: Flusher
     let clock: @Sendable () -> Int64
     private let lock: StoreLock
-    private let topics: Mutex<[String: Topic]>
+    private let topics: Mutex<TopicTable>
     private let closed = Atomic<Bool>(false)
     private let retention = Mutex<Task<Void, Never>?>(nil)
     private let onMaintenanceFailure: (@Sendable (MaintenanceFailure) -> Void)?
+
+    /// The open topics, and the names held by creates and deletes doing their I/O.
+    ///
+    /// The lock is held only to look up, reserve and publish; never across disk I/O, so a
+    /// lookup (every broker request makes several) never waits behind a topic's files
+    /// being written and synced.
+    private struct TopicTable {
+        var topics: [String: Topic]
+        var reserved: [String: TopicReservation] = [:]
+    }
 
     static let topicsDirectory = "topics"
     static let cursorsDirectory = "cursors"
@@ -82,6 +95,7 @@ public final class Store: Sendable {
         let flusher = Flusher(label: "basalt.flusher")
         try Directory.create(directory + "/" + Self.topicsDirectory)
         let cursors = try CursorStore(directory: directory + "/" + Self.cursorsDirectory, io: io)
+        let signal = DataSignal()
         var topics: [String: Topic] = [:]
         for name in try Directory.entries(directory + "/" + Self.topicsDirectory) where name.hasSuffix(".json") {
             let path = directory + "/" + Self.topicsDirectory + "/" + name
@@ -92,7 +106,7 @@ public final class Store: Sendable {
             }
             topics[description.name] = try Self.openTopic(
                 directory: directory, name: description.name, partitions: description.partitions,
-                config: description.config, flusher: flusher, io: io, clock: clock)
+                config: description.config, flusher: flusher, io: io, clock: clock, signal: signal)
         }
         // Partition directories of topics whose deletion was interrupted.
         for name in try Directory.entries(directory) where name.hasSuffix(".deleted") {
@@ -101,11 +115,12 @@ public final class Store: Sendable {
         self.directory = directory
         self.defaultConfig = defaultConfig
         self.cursors = cursors
+        self.signal = signal
         self.io = io
         self.flusher = flusher
         self.clock = clock
         self.lock = lock
-        self.topics = Mutex(topics)
+        self.topics = Mutex(TopicTable(topics: topics))
         self.onMaintenanceFailure = onMaintenanceFailure
         if let retentionCheckInterval {
             let task = Task { [weak self] in
@@ -120,24 +135,43 @@ public final class Store: Sendable {
         }
     }
 
+    /// Opens the logs of a topic's partitions, creating their directories when absent.
+    /// On failure the logs opened so far are closed again.
     private static func openTopic(
         directory: String, name: String, partitions: Int32, config: LogConfig, flusher: Flusher, io: any FileIO,
-        clock: @escaping @Sendable () -> Int64
+        clock: @escaping @Sendable () -> Int64, signal: DataSignal
     ) throws -> Topic {
-        let signal = DataSignal()
         var logs: [PartitionLog] = []
-        for partition in 0..<partitions {
-            let path = directory + "/" + TopicPartition(topic: name, partition: partition).description
-            logs.append(try PartitionLog(directory: path, config: config, flusher: flusher, io: io, clock: clock, signal: signal))
+        do {
+            for partition in 0..<partitions {
+                let path = directory + "/" + TopicPartition(topic: name, partition: partition).description
+                logs.append(try PartitionLog(directory: path, config: config, flusher: flusher, io: io, clock: clock, signal: signal))
+            }
+        } catch {
+            for log in logs { try? log.close() }
+            throw error
         }
-        return Topic(name: name, config: config, partitions: logs, signal: signal)
+        return Topic(name: name, config: config, partitions: logs)
     }
 
     /// Creates a topic with `partitions` partitions and the given settings (the store's
     /// defaults when nil).
     ///
+    /// The topics lock is held only to reserve the name and to publish the topic: the
+    /// partition directories and the topic file are written and synced outside it, so
+    /// lookups of other topics go on meanwhile. Until the creation returns, the topic is
+    /// not visible (``topic(_:)`` throws ``BasaltError/unknownTopic(_:)``); a create or
+    /// delete of the same name made meanwhile blocks until this one is finished, then acts
+    /// as if called after it. On failure the partition directories and the topic file
+    /// written so far are removed (best effort; leftovers belong to no topic and are
+    /// reused or replaced by the next create of the name).
+    ///
+    /// Cost: a directory, three segment files and an `fsync` per partition, and one
+    /// ``AtomicFile/replace(_:with:io:)``.
+    ///
     /// - Throws: ``BasaltError/invalidName(name:reason:)``, ``BasaltError/topicExists(_:)``,
-    ///   ``BasaltError/invalidConfiguration(_:)``.
+    ///   ``BasaltError/invalidConfiguration(_:)``, ``BasaltError/closed`` once ``close()``
+    ///   began, and the errors of opening a ``PartitionLog`` and of writing the topic file.
     @discardableResult
     public func createTopic(_ name: String, partitions: Int32 = 1, config: LogConfig? = nil) throws -> Topic {
         try NameRules.validateTopic(name)
@@ -146,12 +180,34 @@ public final class Store: Sendable {
         }
         let config = config ?? defaultConfig
         try config.validate()
-        return try topics.withLock { topics in
-            guard !closed.load(ordering: .acquiring) else { throw BasaltError.closed }
-            guard topics[name] == nil else { throw BasaltError.topicExists(name) }
-            let topic = try Self.openTopic(directory: directory, name: name, partitions: partitions, config: config,
-                                           flusher: flusher, io: io, clock: clock)
-            // The description file is the commit point: without it the topic does not exist.
+        let reservation = TopicReservation()
+        try whenSettled(name) { table in
+            guard table.topics[name] == nil else { throw BasaltError.topicExists(name) }
+            table.reserved[name] = reservation
+        }
+        defer { reservation.finish() }
+        let topic: Topic
+        do {
+            topic = try writeTopic(name, partitions: partitions, config: config)
+        } catch {
+            removeLeftovers(ofTopic: name, partitions: partitions)
+            topics.withLock { _ = $0.reserved.removeValue(forKey: name) }
+            throw error
+        }
+        topics.withLock { table in
+            table.reserved[name] = nil
+            table.topics[name] = topic
+        }
+        return topic
+    }
+
+    /// Opens the partitions of a new topic and writes its description file, the commit
+    /// point: without it the topic does not exist. On failure every log it opened is
+    /// closed again.
+    private func writeTopic(_ name: String, partitions: Int32, config: LogConfig) throws -> Topic {
+        let topic = try Self.openTopic(directory: directory, name: name, partitions: partitions, config: config,
+                                       flusher: flusher, io: io, clock: clock, signal: signal)
+        do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let bytes: [UInt8]
@@ -160,29 +216,88 @@ public final class Store: Sendable {
             } catch {
                 throw BasaltError.invalidConfiguration("cannot encode the topic description: \(error)")
             }
-            try AtomicFile.replace(directory + "/" + Self.topicsDirectory + "/" + name + ".json", with: bytes, io: io)
-            topics[name] = topic
-            return topic
+            try AtomicFile.replace(topicFilePath(name), with: bytes, io: io)
+        } catch {
+            for log in topic.partitions { try? log.close() }
+            throw error
+        }
+        return topic
+    }
+
+    /// Removes what a failed creation of `name` may have left: the topic file (its
+    /// rename may have happened before the directory sync failed), its temporary file,
+    /// and the partition directories. Best effort: the creation's own error is the one
+    /// reported, and whatever stays belongs to no topic.
+    private func removeLeftovers(ofTopic name: String, partitions: Int32) {
+        try? Segment.removeIfPresent(topicFilePath(name), io: io)
+        try? Segment.removeIfPresent(topicFilePath(name) + ".tmp", io: io)
+        try? Directory.sync(directory + "/" + Self.topicsDirectory, io: io)
+        for partition in 0..<partitions {
+            let path = directory + "/" + TopicPartition(topic: name, partition: partition).description
+            if Directory.exists(path) { try? Directory.removeTree(path) }
+        }
+        try? Directory.sync(directory, io: io)
+    }
+
+    private func topicFilePath(_ name: String) -> String {
+        directory + "/" + Self.topicsDirectory + "/" + name + ".json"
+    }
+
+    /// Runs `body` under the topics lock once no create or delete holds `name`, waiting
+    /// (blocking the thread) for the one that does.
+    ///
+    /// - Throws: ``BasaltError/closed`` once ``close()`` began; whatever `body` throws.
+    private func whenSettled<Result: Sendable>(
+        _ name: String, _ body: (inout TopicTable) throws -> Result
+    ) throws -> Result {
+        while true {
+            let held: TopicReservation?
+            var result: Result?
+            held = try topics.withLock { table -> TopicReservation? in
+                guard !closed.load(ordering: .acquiring) else { throw BasaltError.closed }
+                if let held = table.reserved[name] { return held }
+                result = try body(&table)
+                return nil
+            }
+            if let held {
+                held.waitUntilFinished()
+            } else if let result {
+                return result
+            }
         }
     }
 
     /// The topic named `name`. Throws ``BasaltError/unknownTopic(_:)``.
     public func topic(_ name: String) throws -> Topic {
-        guard let topic = topics.withLock({ $0[name] }) else { throw BasaltError.unknownTopic(name) }
+        guard let topic = topics.withLock({ $0.topics[name] }) else { throw BasaltError.unknownTopic(name) }
         return topic
     }
 
     /// The names of all topics, sorted.
-    public var topicNames: [String] { topics.withLock { $0.keys.sorted() } }
+    public var topicNames: [String] { topics.withLock { $0.topics.keys.sorted() } }
 
     /// Deletes a topic, its data and the groups' commits for it.
+    ///
+    /// The topic disappears from lookups at once; its files are removed outside the
+    /// topics lock, with the name held so that a create of the same name waits until they
+    /// are gone. A create or delete of the same name in progress is waited for first: a
+    /// delete that overlaps a create acts after it, and deletes the topic it created.
+    ///
+    /// - Throws: ``BasaltError/unknownTopic(_:)``, ``BasaltError/closed`` once ``close()``
+    ///   began, ``BasaltError/io(operation:path:errno:)``.
     public func deleteTopic(_ name: String) throws {
-        let topic: Topic = try topics.withLock { topics in
-            guard let topic = topics.removeValue(forKey: name) else { throw BasaltError.unknownTopic(name) }
+        let reservation = TopicReservation()
+        let topic: Topic = try whenSettled(name) { table in
+            guard let topic = table.topics.removeValue(forKey: name) else { throw BasaltError.unknownTopic(name) }
+            table.reserved[name] = reservation
             return topic
         }
+        defer {
+            topics.withLock { _ = $0.reserved.removeValue(forKey: name) }
+            reservation.finish()
+        }
         for log in topic.partitions { try? log.close() }
-        try Segment.removeIfPresent(directory + "/" + Self.topicsDirectory + "/" + name + ".json", io: io)
+        try Segment.removeIfPresent(topicFilePath(name), io: io)
         try Directory.sync(directory + "/" + Self.topicsDirectory, io: io)
         for partition in 0..<topic.partitionCount {
             let path = directory + "/" + TopicPartition(topic: name, partition: partition).description
@@ -220,7 +335,7 @@ public final class Store: Sendable {
     /// returns them.
     private func runRetention() -> [MaintenanceFailure] {
         var failures: [MaintenanceFailure] = []
-        for topic in topics.withLock({ $0.values.sorted { $0.name < $1.name } }) {
+        for topic in topics.withLock({ $0.topics.values.sorted { $0.name < $1.name } }) {
             for (number, log) in topic.partitions.enumerated() where !log.isClosed {
                 do {
                     try log.enforceRetention()
@@ -239,11 +354,18 @@ public final class Store: Sendable {
     }
 
     /// Closes every partition cleanly, then releases the store's lock.
+    ///
+    /// Creates and deletes begun before are waited for (blocking the thread) so that none
+    /// writes in the directory after its lock is released; a topic they created is closed
+    /// with the others. Creates and deletes begun after throw ``BasaltError/closed``.
     public func close() throws {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         retention.withLock { $0?.cancel() }
+        // A create or delete reserves its name under the topics lock after checking
+        // `closed` there, so every one that can still write is listed here.
+        for reservation in topics.withLock({ Array($0.reserved.values) }) { reservation.waitUntilFinished() }
         var firstError: (any Error)?
-        for topic in topics.withLock({ Array($0.values) }) {
+        for topic in topics.withLock({ Array($0.topics.values) }) {
             for log in topic.partitions {
                 do { try log.close() } catch { firstError = firstError ?? error }
             }

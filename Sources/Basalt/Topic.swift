@@ -8,14 +8,12 @@ public final class Topic: Sendable {
     public let config: LogConfig
     /// The partitions' logs, indexed by partition number.
     public let partitions: [PartitionLog]
-    let signal: DataSignal
     private let nextUnkeyedPartition = Atomic<Int>(0)
 
-    init(name: String, config: LogConfig, partitions: [PartitionLog], signal: DataSignal) {
+    init(name: String, config: LogConfig, partitions: [PartitionLog]) {
         self.name = name
         self.config = config
         self.partitions = partitions
-        self.signal = signal
     }
 
     /// Number of partitions.

@@ -4,8 +4,9 @@ import NIOCore
 
 extension Broker {
     /// Fetch with long poll: answers at once when `min_bytes` are available or a
-    /// partition has an error, else parks until an append to one of its partitions
-    /// brings enough, or `max_wait_ms` passes. The records go out with `sendfile`
+    /// partition has an error, else parks on the store's ``DataSignal`` until one of its
+    /// partitions changes (an append through any path, a high watermark move, a
+    /// truncation, a leadership change) and brings enough, or `max_wait_ms` passes. The records go out with `sendfile`
     /// straight from the segment files (``FetchResponseEncoder``).
     func fetch(_ request: FetchRequest, header: RequestHeader) async -> RequestOutcome {
         let version = header.apiVersion
@@ -16,10 +17,6 @@ extension Broker {
         }
         let waitMs = min(max(Int(request.maxWaitMs), 0), configuration.maxFetchWaitMs)
         let deadline = ContinuousClock.now + .milliseconds(waitMs)
-        var partitions = Set<TopicPartition>()
-        for topic in request.topics {
-            for partition in topic.partitions { partitions.insert(TopicPartition(topic: topic.topic, partition: partition.partition)) }
-        }
         // A follower's fetch offset is its log end: recorded once per request, it moves the
         // high watermark and keeps the follower in the ISR.
         var followerErrors: [TopicPartition: KafkaErrorCode]?
@@ -36,8 +33,11 @@ extension Broker {
             }
             followerErrors = errors
         }
+        let requestedPartitions = request.topics.reduce(0) { $0 + $1.partitions.count }
         while true {
-            let seen = notifier.version(of: partitions)
+            // Marked before the look, so a change between the look and the wait wakes it.
+            let logs = requestedLogs(request)
+            let mark = store.signal.mark(logs)
             let plan = planFetch(request, version: version, followerErrors: followerErrors)
             if plan.recordBytes >= Int(request.minBytes) || plan.hasError || ContinuousClock.now >= deadline || isDraining {
                 for (topic, bytes) in plan.bytesByTopic { metrics.recordFetch(topic: topic, bytes: bytes) }
@@ -47,8 +47,23 @@ extension Broker {
                     return unencodable(error, api: .fetch)
                 }
             }
-            await notifier.wait(for: partitions, seenVersion: seen, until: deadline)
+            // A partition absent when the logs were gathered but present for the plan (its
+            // topic was created in between) is not marked: look again rather than park.
+            guard logs.count == requestedPartitions else { continue }
+            await store.signal.wait(for: logs, since: mark, until: deadline)
         }
+    }
+
+    /// The logs of the partitions `request` names that exist now, in request order.
+    private func requestedLogs(_ request: FetchRequest) -> [PartitionLog] {
+        var logs: [PartitionLog] = []
+        for requested in request.topics {
+            guard let topic = try? store.topic(requested.topic) else { continue }
+            for asked in requested.partitions {
+                if let log = try? topic.partition(asked.partition) { logs.append(log) }
+            }
+        }
+        return logs
     }
 
     /// Reads what the request asks for, within its size limits, as slices of segment files:

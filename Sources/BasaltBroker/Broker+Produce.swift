@@ -170,7 +170,6 @@ extension Broker {
         }
         if let reservation { table?.complete(reservation, firstOffset: result.baseOffset, lastOffset: result.lastOffset) }
         cluster?.replicas.leaderAppended(partition, log: log)
-        notifier.notify(partition)
         metrics.recordProduce(topic: name, bytes: bytes.count, records: Int(header.recordsCount))
 
         if durable, case .interval = log.config.durability, log.durableOffset <= result.lastOffset {

@@ -22,7 +22,6 @@ public final class Broker: Sendable {
     public let metrics: BrokerMetrics
     /// Stable id of this cluster (kept in the data directory).
     public let clusterId: String
-    let notifier = AppendNotifier()
     let producerStates: ProducerStates
     let producerIds: ProducerIdAllocator
     let groups: GroupCoordinator
@@ -89,7 +88,7 @@ public final class Broker: Sendable {
         if let settings = configuration.cluster {
             cluster = try ClusterNode(
                 configuration: settings, nodeId: configuration.nodeId, store: store, producerStates: producerStates,
-                notifier: notifier, defaultTopicConfig: configuration.defaultTopicConfig,
+                defaultTopicConfig: configuration.defaultTopicConfig,
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton, maxResponseBytes: configuration.maxRequestBytes,
                 logger: logger)
         } else {
@@ -146,7 +145,9 @@ public final class Broker: Sendable {
     /// and waits (up to `grace`) for the requests in flight to finish.
     public func drain(grace: Duration) async {
         draining.store(true, ordering: .releasing)
-        notifier.wakeAll()
+        // After `draining` is set: a fetch that marked before this returns at once and
+        // answers, one that marks after sees `isDraining`.
+        store.signal.wakeAll()
         await groups.shutdown()
         let deadline = ContinuousClock.now + grace
         while requestsInFlight > 0, ContinuousClock.now < deadline {

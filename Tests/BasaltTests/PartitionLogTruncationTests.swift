@@ -149,7 +149,7 @@ import BasaltTesting
         let log = try PartitionLog(directory: directory.child("t-0"), config: Self.smallSegments())
         try await Self.fill(log, to: 9)
         let start = ContinuousClock.now
-        let waiter = Task { await log.signal.wait(timeout: .seconds(600)) { log.logEndOffset < 9 } }
+        let waiter = Task { await log.signal.wait(for: [log], timeout: .seconds(600)) { log.logEndOffset < 9 } }
         while log.signal.parkedWaiters < 1 { await Task.yield() }
         try log.truncate(to: 3)
         #expect(await waiter.value)

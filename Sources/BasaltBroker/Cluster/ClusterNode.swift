@@ -29,7 +29,7 @@ final class ClusterNode: Sendable {
     private let registration = Mutex<BrokerRegistration?>(nil)
 
     init(configuration: ClusterConfiguration, nodeId: Int32, store: Store, producerStates: ProducerStates,
-         notifier: AppendNotifier, defaultTopicConfig: LogConfig, eventLoopGroup: any EventLoopGroup,
+         defaultTopicConfig: LogConfig, eventLoopGroup: any EventLoopGroup,
          maxResponseBytes: Int, logger: Logger) throws {
         self.configuration = configuration
         self.nodeId = nodeId
@@ -45,7 +45,7 @@ final class ClusterNode: Sendable {
                                        configuration: configuration, logger: logger)
         let context = ReplicaContext(
             nodeId: nodeId, metadata: metadata, eventLoopGroup: eventLoopGroup, producerStates: producerStates,
-            notifier: notifier, logger: logger, maxResponseBytes: maxResponseBytes,
+            logger: logger, maxResponseBytes: maxResponseBytes,
             fetchMaxBytesPerPartition: configuration.replicaFetchMaxBytes, fetchWaitMaxMs: configuration.replicaFetchWaitMaxMs)
         replicas = ReplicaManager(context: context, store: store, client: client, keys: keys,
                                   configuration: configuration, defaultTopicConfig: defaultTopicConfig, session: session)

@@ -7,7 +7,6 @@ struct ReplicaContext: Sendable {
     let metadata: ClusterMetadata
     let eventLoopGroup: any EventLoopGroup
     let producerStates: ProducerStates
-    let notifier: AppendNotifier
     let logger: Logger
     /// Largest Fetch response a follower accepts.
     let maxResponseBytes: Int

@@ -251,9 +251,6 @@ final class ReplicaFetcher: Sendable {
             }
         }
         // A follower's high watermark is the leader's, up to what it has itself.
-        let before = log.highWatermark
-        if log.updateHighWatermark(min(answer.highWatermark, log.logEndOffset)) != before {
-            context.notifier.notify(id)
-        }
+        log.updateHighWatermark(min(answer.highWatermark, log.logEndOffset))
     }
 }

@@ -119,7 +119,7 @@ final class ReplicaManager: Sendable {
                         let moved = tracker.confirmIsr(state.isr)
                         setRole(id, ReplicaAssignmentState(role: .leader(tracker), leaderEpoch: state.leaderEpoch,
                                                          replicas: state.replicas, stateRevision: versioned.modRevision, state: state))
-                        if moved { publishHighWatermark(id, log: log, tracker.highWatermark) }
+                        if moved { log.updateHighWatermark(tracker.highWatermark) }
                     } else {
                         roles.withLock { $0[id]?.stateRevision = versioned.modRevision; $0[id]?.state = state }
                     }
@@ -136,12 +136,13 @@ final class ReplicaManager: Sendable {
                                                  replicas: state.replicas, stateRevision: versioned.modRevision, state: state))
                 fetcher(for: state.leader).follow(id, log: log, epoch: state.leaderEpoch)
                 logger.info("following", metadata: ["partition": "\(id)", "leader": "\(state.leader)", "leaderEpoch": "\(state.leaderEpoch)"])
-                context.notifier.notify(id)
+                // Parked fetches re-check leadership, which changed without touching the log.
+                log.wakeWaiters()
             } else {
                 unfollow(id)
                 setRole(id, ReplicaAssignmentState(role: .offline, leaderEpoch: state.leaderEpoch, replicas: state.replicas,
                                                  stateRevision: versioned.modRevision, state: state))
-                context.notifier.notify(id)
+                log.wakeWaiters()
             }
         }
         // Partitions this broker no longer hosts.
@@ -149,7 +150,7 @@ final class ReplicaManager: Sendable {
         for id in gone {
             unfollow(id)
             _ = roles.withLock { $0.removeValue(forKey: id) }
-            context.notifier.notify(id)
+            (try? store.topic(id.topic).partition(id.partition))?.wakeWaiters()
         }
         stopIdleFetchers()
     }
@@ -179,9 +180,9 @@ final class ReplicaManager: Sendable {
         let moved = tracker.leaderAppended(logEndOffset: log.logEndOffset)
         setRole(id, ReplicaAssignmentState(role: .leader(tracker), leaderEpoch: state.leaderEpoch, replicas: state.replicas,
                                          stateRevision: revision, state: state))
-        if moved { publishHighWatermark(id, log: log, tracker.highWatermark) }
+        if moved { log.updateHighWatermark(tracker.highWatermark) }
         logger.info("leading", metadata: ["partition": "\(id)", "leaderEpoch": "\(state.leaderEpoch)", "isr": "\(state.isr)"])
-        context.notifier.notify(id)
+        log.wakeWaiters()
     }
 
     private func fetcher(for leader: Int32) -> ReplicaFetcher {
@@ -298,7 +299,7 @@ final class ReplicaManager: Sendable {
                 roles[id]?.role = .leader(current)
                 return moved ? current.highWatermark : nil
             }
-            if let highWatermark { publishHighWatermark(id, log: log, highWatermark) }
+            if let highWatermark { log.updateHighWatermark(highWatermark) }
         }
     }
 
@@ -335,7 +336,7 @@ final class ReplicaManager: Sendable {
             roles[id]?.role = .leader(tracker)
             return (.noError, moved ? tracker.highWatermark : nil)
         }
-        if let highWatermark { publishHighWatermark(id, log: log, highWatermark) }
+        if let highWatermark { log.updateHighWatermark(highWatermark) }
         return code
     }
 
@@ -347,7 +348,7 @@ final class ReplicaManager: Sendable {
             roles[id]?.role = .leader(tracker)
             return moved ? tracker.highWatermark : nil
         }
-        if let highWatermark { publishHighWatermark(id, log: log, highWatermark) }
+        if let highWatermark { log.updateHighWatermark(highWatermark) }
     }
 
     /// Waits until every ISR member has `lastOffset` (the high watermark passed it), then
@@ -410,11 +411,6 @@ final class ReplicaManager: Sendable {
     /// The partition state this broker last applied for `id`.
     func assignment(_ id: TopicPartition) -> ReplicaAssignmentState? {
         roles.withLock { $0[id] }
-    }
-
-    private func publishHighWatermark(_ id: TopicPartition, log: PartitionLog, _ highWatermark: Int64) {
-        log.updateHighWatermark(highWatermark)
-        context.notifier.notify(id)
     }
 
     private func nowMs() -> Int64 {
