@@ -89,7 +89,14 @@ public final class EtcdClient: Sendable {
     ) async throws -> (Response, EtcdEndpoint) {
         let first = preferredIndex.withLock { $0 }
         var errors: [EtcdError] = []
-        for step in 0..<endpoints.count {
+        // A call that may be repeated gets one more attempt after the last endpoint dropped its
+        // connection without an answer: a freshly started or busy etcd sometimes closes a
+        // connection early, and one such drop should not fail a read.
+        let attempts = endpoints.count + (retryAfterSend ? 1 : 0)
+        for step in 0..<attempts {
+            if step == endpoints.count {
+                guard case .connectionClosed? = errors.last else { break }
+            }
             let index = (first + step) % endpoints.count
             let endpoint = endpoints[index]
             var timeout = requestTimeout
