@@ -20,7 +20,7 @@ import Foundation
 /// | `log.retention.check.interval.ms` | ``BrokerConfiguration/retentionCheckIntervalMs`` |
 /// | `basalt.producer.snapshot.interval.ms`, `basalt.shutdown.grace.ms` | see ``BrokerConfiguration`` |
 /// | `basalt.etcd.endpoints`, `basalt.cluster.name` | cluster mode (``BrokerConfiguration/cluster``), like `--etcd` and `--cluster` |
-/// | `default.replication.factor`, `min.insync.replicas`, `replica.lag.time.max.ms`, `unclean.leader.election.enable`, `broker.session.timeout.ms`, `replica.fetch.wait.max.ms`, `replica.fetch.max.bytes` | ``ClusterConfiguration`` |
+/// | `default.replication.factor`, `min.insync.replicas`, `replica.lag.time.max.ms`, `unclean.leader.election.enable`, `broker.session.timeout.ms`, `replica.fetch.wait.max.ms`, `replica.fetch.max.bytes`, `basalt.controlled.shutdown.linger.ms` | ``ClusterConfiguration`` |
 /// | `log.retention.ms`, `log.retention.hours`, `log.retention.bytes`, `log.segment.bytes`, `log.roll.ms`, `log.roll.hours`, `message.max.bytes`, `log.flush.interval.messages`, `log.flush.interval.ms`, `basalt.durability` | default topic settings |
 public enum BrokerPropertiesFile {
     /// Applies the file at `path` to `configuration`.
@@ -101,7 +101,7 @@ public enum BrokerPropertiesFile {
             case "basalt.durability": topicSettings.append(("basalt.durability", value))
             case "basalt.etcd.endpoints", "basalt.cluster.name", "default.replication.factor", "min.insync.replicas",
                  "replica.lag.time.max.ms", "unclean.leader.election.enable", "broker.session.timeout.ms",
-                 "replica.fetch.wait.max.ms", "replica.fetch.max.bytes":
+                 "replica.fetch.wait.max.ms", "replica.fetch.max.bytes", "basalt.controlled.shutdown.linger.ms":
                 clusterSettings.append((number + 1, name, value))
             default:
                 throw .invalid("line \(number + 1): unknown setting \(name)")
@@ -136,6 +136,7 @@ public enum BrokerPropertiesFile {
             case "broker.session.timeout.ms": cluster.sessionTimeoutMs = try integer()
             case "replica.fetch.wait.max.ms": cluster.replicaFetchWaitMaxMs = try integer()
             case "replica.fetch.max.bytes": cluster.replicaFetchMaxBytes = try integer()
+            case "basalt.controlled.shutdown.linger.ms": cluster.controlledShutdownLingerMs = try integer()
             case "unclean.leader.election.enable":
                 guard let flag = Bool(value) else { throw .invalid("line \(line): \(name) needs true or false") }
                 cluster.uncleanLeaderElection = flag

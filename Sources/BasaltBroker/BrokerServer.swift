@@ -151,7 +151,14 @@ public final class BrokerServer: Sendable {
             // Controlled shutdown: while still serving, hand leadership to other in-sync
             // replicas, so clients move on at once instead of after the session timeout.
             logger.info("controlled shutdown: moving leadership away")
-            await cluster.controlledShutdown(timeout: .seconds(5))
+            if await cluster.controlledShutdown(timeout: .seconds(5)) {
+                // Stay registered and answering (NOT_LEADER_OR_FOLLOWER) a moment longer: a
+                // client whose metadata refresh finds the new leader while this broker is
+                // still listed moves its partitions at once. librdkafka, when the old broker has
+                // already vanished from the list, parks them on an internal broker until its
+                // next 1 s scan (seen in bench-cluster: up to 1 s without an acknowledgement).
+                try? await Task.sleep(for: .milliseconds(cluster.configuration.controlledShutdownLingerMs))
+            }
         }
         logger.info("shutting down: no longer accepting connections")
         try? await serverChannel.close()

@@ -27,6 +27,9 @@ public struct ClusterConfiguration: Sendable, Equatable {
     public var replicaFetchWaitMaxMs: Int = 500
     /// Most bytes one follower Fetch asks for per partition (`replica.fetch.max.bytes`).
     public var replicaFetchMaxBytes: Int = 1 << 20
+    /// How long a broker shutting down stays registered after its leadership moved, so
+    /// clients refresh their metadata while it is still listed (`basalt.controlled.shutdown.linger.ms`).
+    public var controlledShutdownLingerMs: Int = 1000
     /// How long an etcd request may take before the next endpoint is tried.
     public var etcdRequestTimeoutMs: Int = 2000
 
@@ -63,5 +66,8 @@ public struct ClusterConfiguration: Sendable, Equatable {
         }
         guard replicaFetchMaxBytes >= 1024 else { throw .invalid("replica.fetch.max.bytes must be at least 1024") }
         guard etcdRequestTimeoutMs > 0 else { throw .invalid("etcd request timeout must be positive") }
+        guard (0...30_000).contains(controlledShutdownLingerMs) else {
+            throw .invalid("basalt.controlled.shutdown.linger.ms must be in 0...30000")
+        }
     }
 }

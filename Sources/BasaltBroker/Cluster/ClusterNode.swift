@@ -85,8 +85,12 @@ final class ClusterNode: Sendable {
 
     /// Moves leadership of every partition this broker leads to another in-sync replica and
     /// leaves every ISR, then waits (up to `timeout`) until etcd shows it leads nothing.
-    func controlledShutdown(timeout: Duration) async {
+    ///
+    /// - Returns: whether it led anything that moved.
+    @discardableResult
+    func controlledShutdown(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
+        var moved = false
         while ContinuousClock.now < deadline {
             let view = metadata.view
             var pending = false
@@ -103,7 +107,8 @@ final class ClusterNode: Sendable {
                 _ = try? await client.txn(compare: [.modRevision(of: key, .equal, versioned.modRevision)],
                                           success: [.put(key: key, value: ClusterRecordCodec.encode(next), leaseID: 0)])
             }
-            guard pending else { return }
+            guard pending else { return moved }
+            moved = true
             _ = await metadata.waitFor(timeout: .milliseconds(200)) { [nodeId] view in
                 !view.partitions.values.contains { state in
                     state.state.isr.contains(nodeId) && (try? LeaderElection.forControlledShutdown(
@@ -112,6 +117,7 @@ final class ClusterNode: Sendable {
             }
         }
         logger.warning("controlled shutdown did not move every partition in time")
+        return moved
     }
 
     /// Stops everything and removes this broker's registration.
