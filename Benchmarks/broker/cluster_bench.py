@@ -1,0 +1,422 @@
+"""Cluster benchmark (issue 9 item 10): one run, one machine, loopback, release brokers.
+
+    python3 Benchmarks/broker/cluster_bench.py            (or `make bench-cluster`)
+
+(a) Throughput: a 3-broker cluster (real etcd, Tests/cluster/cluster.py) with topic `rf1`
+    (RF=1) and `rf3` (RF=3, min.insync.replicas=2); `kafka_bench produce` writes RECORDS
+    values of 1 KiB with acks=1 to rf1 and acks=all to rf3, and, for reference, acks=1 to a
+    single broker without etcd. Loads alternate REPEATS times; each reports MB/s of values
+    and the CPU seconds every process spent (/proc/<pid>/stat utime+stime for brokers and
+    etcd, wait4 rusage for the client), as CPU-seconds per GB of values.
+(b) Failover: an idempotent acks=all confluent-kafka producer (100 B values, RATE/s) on an
+    RF=3 min.insync=2 topic; KILL_ROUNDS times: SIGKILL the leader named in etcd at a random
+    moment, time until the first acknowledgement of a value *sent after* the kill (and, for
+    comparison, the first acknowledgement of any value, and etcd naming a new leader),
+    restart the broker, wait for a full ISR. Then TERM_ROUNDS with SIGTERM.
+(c) Catch-up: SIGKILL a follower, write CATCHUP_MIB of 1 KiB values with acks=1, restart the
+    follower and poll the size of its .log files every 100 ms until it equals the leader's;
+    the loopback sendfile ceiling (sendfile_ceiling.c) on the leader's segment files follows.
+
+Environment: RECORDS (500000), REPEATS (2), KILL_ROUNDS (30), TERM_ROUNDS (30), RATE (1000),
+CATCHUP_MIB (1024), SEED (random), QUICK=1 (small sizes, 3 rounds), BASALT_BROKER, BENCH_DIR
+(parent of the scratch directory; /tmp by default), PARTS (which of a,b,c to run; "abc").
+Broker settings are the defaults apart from the topics' min.insync.replicas.
+"""
+from __future__ import annotations
+
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "Tests" / "cluster"))
+from cluster import Cluster, Node, wait_until  # noqa: E402
+
+QUICK = os.environ.get("QUICK") == "1"
+RECORDS = int(os.environ.get("RECORDS", 50000 if QUICK else 500000))
+REPEATS = int(os.environ.get("REPEATS", 1 if QUICK else 2))
+KILL_ROUNDS = int(os.environ.get("KILL_ROUNDS", 3 if QUICK else 30))
+TERM_ROUNDS = int(os.environ.get("TERM_ROUNDS", 3 if QUICK else 30))
+RATE = float(os.environ.get("RATE", 1000))
+CATCHUP_MIB = int(os.environ.get("CATCHUP_MIB", 64 if QUICK else 1024))
+PARTS = os.environ.get("PARTS", "abc")
+SEED = int(os.environ.get("SEED") or random.SystemRandom().randrange(2**32))
+VALUE_BYTES = 1024
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a live process, from /proc/<pid>/stat (fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest rank: with 30 samples p99 is the largest."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))
+    return ordered[int(rank) - 1]
+
+
+def build_tools(work: Path) -> dict[str, str]:
+    tools = {}
+    for name, libs in (("kafka_bench", ["-lrdkafka"]), ("sendfile_ceiling", ["-lpthread"])):
+        out = work / name
+        subprocess.run(["gcc", "-O2", "-o", str(out), str(REPO / "Benchmarks/broker" / f"{name}.c"), *libs], check=True)
+        tools[name] = str(out)
+    return tools
+
+
+def run_client(args: list[str]) -> tuple[str, float]:
+    """Runs a client to completion; returns its output and its CPU seconds (wait4 rusage)."""
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    out, err = process.stdout.read(), process.stderr.read()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {process.returncode}: {err[-2000:]}")
+    return out.strip(), usage.ru_utime + usage.ru_stime
+
+
+# ------------------------------------------------------------------------------ (a) throughput
+
+def produce_load(tools, bootstrap: str, topic: str, acks: str, processes: dict[str, int]) -> dict:
+    before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    out, client_cpu = run_client([tools["kafka_bench"], "produce", bootstrap, topic, str(RECORDS),
+                                  str(VALUE_BYTES), acks, "none"])
+    after = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    _, rate, mbs, failed = out.split()
+    if failed != "failed=0":
+        raise RuntimeError(f"produce to {topic}: {out}")
+    cpu = {name: after[name] - before[name] for name in processes}
+    cpu["client"] = client_cpu
+    gb = RECORDS * VALUE_BYTES / 1e9
+    return {"mbs": float(mbs), "cpu": cpu, "seconds": gb * 1e3 / float(mbs), "gb": gb}
+
+
+def throughput(tools, work: Path) -> dict:
+    single = Node(0, work / "single", "none", [], {}, cluster_mode=False).start()
+    cluster = Cluster(work / "a", brokers=3).start()
+    try:
+        cluster.create_topic("rf1", replication_factor=1)
+        cluster.create_topic("rf3", replication_factor=3, config={"min.insync.replicas": 2})
+        cluster.wait_for_isr("rf3", 0, 3)
+        l1, l3 = cluster.leader_of("rf1", 0), cluster.leader_of("rf3", 0)
+        log(f"(a) rf1 leader {l1}, rf3 leader {l3}; {RECORDS} x {VALUE_BYTES} B per load, {REPEATS} rounds")
+        cluster_pids = {f"broker {n.node_id}": n.process.pid for n in cluster.nodes.values()}
+        cluster_pids["etcd"] = cluster.etcd.process.pid
+        # rf3 acks=1 and rf1 acks=all separate the cost of replication from the cost of the sync.
+        loads = [("single node, acks=1", single.address, "single", "1", {"broker": single.process.pid}),
+                 ("rf1 acks=1", cluster.bootstrap, "rf1", "1", cluster_pids),
+                 ("rf3 acks=all", cluster.bootstrap, "rf3", "all", cluster_pids),
+                 ("rf1 acks=all", cluster.bootstrap, "rf1", "all", cluster_pids),
+                 ("rf3 acks=1", cluster.bootstrap, "rf3", "1", cluster_pids)]
+        results: dict[str, list] = {name: [] for name, *_ in loads}
+        for round_number in range(REPEATS):
+            for name, bootstrap, topic, acks, pids in loads:
+                r = produce_load(tools, bootstrap, topic, acks, pids)
+                results[name].append(r)
+                cpu = ", ".join(f"{k} {v:.1f}" for k, v in r["cpu"].items())
+                log(f"(a) round {round_number}: {name}: {r['mbs']:.1f} MB/s in {r['seconds']:.1f} s; CPU s: {cpu}")
+        return {"results": results, "leaders": (l1, l3)}
+    finally:
+        cluster.teardown()
+        single.teardown()
+
+
+def report_throughput(a: dict) -> list[str]:
+    res = a["results"]
+    lines = ["### (a) Produce throughput, 1 KiB values",
+             f"{RECORDS} records per load, {REPEATS} alternating rounds; MB/s of values; "
+             "CPU-s/GB = CPU seconds of all brokers + etcd + client per GB of values.", "",
+             "| load | MB/s (each round) | median MB/s | CPU-s/GB brokers | of which leader | CPU-s/GB etcd | CPU-s/GB client |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    med = {}
+    per_gb = {}
+    for name, runs in res.items():
+        mbs = sorted(r["mbs"] for r in runs)
+        med[name] = mbs[len(mbs) // 2] if len(mbs) % 2 else (mbs[len(mbs) // 2 - 1] + mbs[len(mbs) // 2]) / 2
+        gb = sum(r["gb"] for r in runs)
+        cpu: dict[str, float] = {}
+        for r in runs:
+            for k, v in r["cpu"].items():
+                cpu[k] = cpu.get(k, 0) + v
+        brokers = sum(v for k, v in cpu.items() if k.startswith("broker"))
+        leader_key = "broker" if "broker" in cpu else f"broker {a['leaders'][0 if name.startswith('rf1') else 1]}"
+        total = brokers + cpu.get("etcd", 0) + cpu["client"]
+        per_gb[name] = {"brokers": brokers / gb, "total": total / gb, "client": cpu["client"] / gb}
+        lines.append(f"| {name} | {', '.join(format(r['mbs'], '.1f') for r in runs)} | {med[name]:.1f} | "
+                     f"{brokers / gb:.2f} | {cpu[leader_key] / gb:.2f} | {cpu.get('etcd', 0) / gb:.2f} | {cpu['client'] / gb:.2f} |")
+    ratio = med["rf3 acks=all"] / med["rf1 acks=1"]
+    ratios = [r3["mbs"] / r1["mbs"] for r1, r3 in zip(res["rf1 acks=1"], res["rf3 acks=all"])]
+    lines += ["", f"**RF=3 acks=all / RF=1 acks=1 = {ratio:.2f}x** (per round: "
+                  f"{', '.join(format(x, '.2f') for x in ratios)}; bar >= 0.33: {'met' if ratio >= 0.33 else 'NOT met'}); "
+                  f"cluster RF=1 acks=1 / single node acks=1 = {med['rf1 acks=1'] / med['single node, acks=1']:.2f}x."]
+    c1, c3 = per_gb["rf1 acks=1"]["total"], per_gb["rf3 acks=all"]["total"]
+    lines += [f"CPU bound: 2 cores / {c1:.2f} CPU-s/GB = {2000 / c1:.0f} MB/s for RF=1 acks=1, "
+              f"2 cores / {c3:.2f} CPU-s/GB = {2000 / c3:.0f} MB/s for RF=3 acks=all; "
+              f"if both were CPU-bound the ratio would be {c1 / c3:.2f}x. "
+              f"Measured CPU use: RF=1 {c1 * med['rf1 acks=1'] / 1000:.2f} cores, "
+              f"RF=3 {c3 * med['rf3 acks=all'] / 1000:.2f} cores busy on average."]
+    return lines
+
+
+# ------------------------------------------------------------------------------- (b) failover
+
+class AckClock:
+    """An idempotent acks=all producer in its own thread, pacing RATE values of 100 B a second.
+
+    `mark()` starts a measurement; the delivery callback then notes the first acknowledgement
+    of any value and the first acknowledgement of a value sent after the mark."""
+
+    def __init__(self, bootstrap: str, topic: str):
+        from confluent_kafka import Producer
+        # librdkafka's defaults except these: idempotence implies acks=all and retries.
+        self.producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
+                                  "acks": "all", "linger.ms": 1})
+        self.topic = topic
+        self.value = b"x" * 100
+        self.acked = 0
+        self.failed = 0
+        self.errors: dict[str, int] = {}
+        self.mark_at: float | None = None
+        self.first_any: float | None = None
+        self.first_sent_after: float | None = None
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def mark(self, at: float) -> None:
+        self.first_any = self.first_sent_after = None
+        self.mark_at = at
+
+    def _on_delivery(self, sent_at: float):
+        def report(error, _message):
+            now = time.monotonic()
+            if error is not None:
+                self.failed += 1
+                self.errors[str(error)[:120]] = self.errors.get(str(error)[:120], 0) + 1
+                return
+            self.acked += 1
+            mark = self.mark_at
+            if mark is not None:
+                if self.first_any is None and now > mark:
+                    self.first_any = now
+                if self.first_sent_after is None and sent_at > mark:
+                    self.first_sent_after = now
+        return report
+
+    def _run(self) -> None:
+        interval, next_at = 1.0 / RATE, time.monotonic()
+        while not self._stop.is_set():
+            sent_at = time.monotonic()
+            try:
+                self.producer.produce(self.topic, value=self.value, partition=0, on_delivery=self._on_delivery(sent_at))
+            except BufferError:
+                pass
+            self.producer.poll(0)
+            next_at += interval
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                self.producer.poll(delay)
+            else:
+                next_at = time.monotonic()
+
+    def start(self) -> "AckClock":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join()
+        self.producer.flush(30)
+
+    def wait_acks(self, count: int, timeout: float = 60) -> None:
+        start = self.acked
+        wait_until(lambda: self.acked >= start + count, timeout, f"{count} more acks (errors {self.errors})")
+
+
+def failover(work: Path, rng: random.Random) -> dict:
+    cluster = Cluster(work / "b", brokers=3).start()
+    topic = "failover"
+    out = {"SIGKILL": [], "SIGTERM": []}
+    try:
+        cluster.create_topic(topic, replication_factor=3, config={"min.insync.replicas": 2})
+        cluster.wait_for_isr(topic, 0, 3)
+        clock = AckClock(cluster.bootstrap, topic).start()
+        clock.wait_acks(200)
+        for sig, rounds in ((signal.SIGKILL, KILL_ROUNDS), (signal.SIGTERM, TERM_ROUNDS)):
+            for round_number in range(rounds):
+                state = cluster.wait_for_isr(topic, 0, 3)
+                clock.wait_acks(100)
+                time.sleep(rng.uniform(0, 1.0))  # a random moment in the producer's stream
+                node = cluster.nodes[state.leader]
+                killed_at = time.monotonic()
+                clock.mark(killed_at)
+                node.send(sig)
+                elected_at = None
+                deadline = killed_at + 60
+                while clock.first_sent_after is None:
+                    if elected_at is None:
+                        new = cluster.partition_state(topic, 0)
+                        if new and new.leader >= 0 and new.leader_epoch > state.leader_epoch:
+                            elected_at = time.monotonic()
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"no ack within 60 s of {sig.name}; errors {clock.errors}\n{cluster.describe()}")
+                    time.sleep(0.01)
+                code = node.wait_exit(30)
+                new = cluster.wait_for_leader(topic, 0, not_=state.leader, min_epoch=state.leader_epoch)
+                elected_at = elected_at or time.monotonic()
+                sample = {"sent_after": clock.first_sent_after - killed_at, "any": clock.first_any - killed_at,
+                          "elected": elected_at - killed_at, "exit": code}
+                out[sig.name].append(sample)
+                log(f"(b) {sig.name} round {round_number}: leader {state.leader} -> {new.leader}; "
+                    f"etcd {sample['elected'] * 1000:.0f} ms, first ack {sample['any'] * 1000:.0f} ms, "
+                    f"first ack of a write sent after {sample['sent_after'] * 1000:.0f} ms; exit {code}")
+                cluster.restart(state.leader)
+        cluster.wait_for_isr(topic, 0, 3)
+        clock.stop()
+        out["errors"] = dict(clock.errors)
+        out["acked"] = clock.acked
+        return out
+    finally:
+        cluster.teardown()
+
+
+def report_failover(b: dict) -> list[str]:
+    lines = ["### (b) Failover of an acks=all idempotent producer (RF=3, min.insync.replicas=2, defaults)",
+             f"{RATE:.0f} values/s of 100 B; time from the signal (ms); nearest-rank percentiles.", "",
+             "| signal | rounds | measure | p50 | p99 | max |", "|---|---:|---|---:|---:|---:|"]
+    for sig in ("SIGKILL", "SIGTERM"):
+        samples = b[sig]
+        if not samples:
+            continue
+        for key, label in (("sent_after", "first ack of a write sent after the signal"),
+                           ("any", "first ack of any write"), ("elected", "etcd names the new leader")):
+            values = [s[key] * 1000 for s in samples]
+            lines.append(f"| {sig} | {len(samples)} | {label} | {percentile(values, 50):.0f} | "
+                         f"{percentile(values, 99):.0f} | {max(values):.0f} |")
+    kill = [s["sent_after"] for s in b["SIGKILL"]]
+    term = [s["sent_after"] for s in b["SIGTERM"]]
+    if kill:
+        lines.append(f"\nSIGKILL bar p99 <= 6 s: {'met' if percentile(kill, 99) <= 6 else 'NOT met'} "
+                     f"({percentile(kill, 99):.2f} s).")
+    if term:
+        over = sum(1 for t in term if t > 1)
+        lines.append(f"SIGTERM bar <= 1 s: {'met' if over == 0 else 'NOT met'} in {len(term) - over} of {len(term)} rounds "
+                     f"(max {max(term):.2f} s); exit codes {sorted(set(s['exit'] for s in b['SIGTERM']))}.")
+    lines.append(f"Producer: {b['acked']} acks, failures {b['errors'] or 'none'}.")
+    return lines
+
+
+# -------------------------------------------------------------------------------- (c) catch-up
+
+def log_bytes(directory: Path) -> int:
+    total = 0
+    for path in directory.glob("*.log"):
+        try:
+            total += path.stat().st_size
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def catch_up(tools, work: Path, rng: random.Random) -> dict:
+    cluster = Cluster(work / "c", brokers=3).start()
+    topic = "catchup"
+    try:
+        cluster.create_topic(topic, replication_factor=3, config={"min.insync.replicas": 2})
+        state = cluster.wait_for_isr(topic, 0, 3)
+        follower = rng.choice([n for n in state.replicas if n != state.leader])
+        cluster.kill(follower, signal.SIGKILL)
+        cluster.wait_until(lambda: follower not in cluster.partition_state(topic, 0).isr, 30, "follower out of the ISR")
+        records = CATCHUP_MIB * 1024 * 1024 // VALUE_BYTES
+        out, _ = run_client([tools["kafka_bench"], "produce", cluster.live_bootstrap(), topic, str(records),
+                             str(VALUE_BYTES), "1", "none"])
+        leader = cluster.nodes[state.leader]
+        target = log_bytes(leader.partition_dir(topic, 0))
+        follower_dir = cluster.nodes[follower].partition_dir(topic, 0)
+        start_bytes = log_bytes(follower_dir)
+        log(f"(c) follower {follower} down; wrote {records} x {VALUE_BYTES} B with acks=1 ({out}); "
+            f"leader {state.leader} log {target} B, follower {start_bytes} B")
+        started_at = time.monotonic()
+        node = cluster.restart(follower)
+        cpu_before = {n.node_id: cpu_seconds(n.process.pid) for n in cluster.nodes.values() if n.alive()}
+        listening_at = time.monotonic()
+        first_growth_at = None
+        while True:
+            size = log_bytes(follower_dir)
+            now = time.monotonic()
+            if first_growth_at is None and size > start_bytes:
+                first_growth_at = now
+            if size >= target:
+                break
+            if now - started_at > 600:
+                raise RuntimeError(f"follower at {size} of {target} B after 600 s")
+            time.sleep(0.1)
+        done_at = time.monotonic()
+        cpu = {n: cpu_seconds(cluster.nodes[n].process.pid) - v for n, v in cpu_before.items()}
+        isr_at = time.monotonic()
+        cluster.wait_for_isr(topic, 0, 3)
+        isr_at = time.monotonic() - isr_at
+        files = sorted(str(p) for p in leader.partition_dir(topic, 0).glob("*.log"))
+        ceiling_out, _ = run_client([tools["sendfile_ceiling"], *files])
+        ceiling = float(ceiling_out.split()[1])
+        copied = target - start_bytes
+        return {"bytes": copied, "from_start": copied / (done_at - started_at) / 1e6,
+                "from_growth": copied / (done_at - (first_growth_at or started_at)) / 1e6,
+                "startup": (first_growth_at or done_at) - started_at, "listening": listening_at - started_at,
+                "seconds": done_at - started_at, "ceiling": ceiling, "cpu": cpu, "leader": state.leader,
+                "follower": follower, "isr_wait": isr_at, "node": node.node_id}
+    finally:
+        cluster.teardown()
+
+
+def report_catch_up(c: dict) -> list[str]:
+    cpu = ", ".join(f"broker {n} {v:.1f}" for n, v in c["cpu"].items())
+    return ["### (c) Replica catch-up (defaults: replica.fetch.max.bytes 1 MiB)",
+            f"Follower {c['follower']} restarted {c['bytes'] / 2**20:.0f} MiB behind leader {c['leader']}: "
+            f"equal .log sizes {c['seconds']:.2f} s after the restart began (listening after {c['listening']:.2f} s, "
+            f"first bytes after {c['startup']:.2f} s).", "",
+            "| figure | MB/s | / sendfile ceiling |", "|---|---:|---:|",
+            f"| catch-up, from restart | {c['from_start']:.0f} | {c['from_start'] / c['ceiling']:.2f}x |",
+            f"| catch-up, from first byte copied | {c['from_growth']:.0f} | {c['from_growth'] / c['ceiling']:.2f}x |",
+            f"| loopback sendfile ceiling, same files, same run | {c['ceiling']:.0f} | 1x |", "",
+            f"CPU seconds during catch-up: {cpu}. Back in the ISR {c['isr_wait']:.2f} s after the sizes matched."]
+
+
+def main() -> int:
+    rng = random.Random(SEED)
+    parent = Path(os.environ.get("BENCH_DIR", tempfile.gettempdir()))
+    work = Path(tempfile.mkdtemp(prefix="basalt-cluster-bench-", dir=parent))
+    log(f"seed {SEED}; scratch {work}; load {os.getloadavg()}")
+    report: list[str] = []
+    try:
+        tools = build_tools(work)
+        if "a" in PARTS:
+            report += report_throughput(throughput(tools, work)) + [""]
+        if "b" in PARTS:
+            report += report_failover(failover(work, rng)) + [""]
+        if "c" in PARTS:
+            report += report_catch_up(catch_up(tools, work, rng)) + [""]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log("\n" + "\n".join(report))
+    log(f"load average at the end {os.getloadavg()}; seed {SEED}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
