@@ -19,11 +19,13 @@
 
 Environment: RECORDS (500000), REPEATS (2), KILL_ROUNDS (30), TERM_ROUNDS (30), RATE (1000),
 CATCHUP_MIB (1024), SEED (random), QUICK=1 (small sizes, 3 rounds), BASALT_BROKER, BENCH_DIR
-(parent of the scratch directory; /tmp by default), PARTS (which of a,b,c to run; "abc").
+(parent of the scratch directory; /tmp by default), PARTS (which of a,b,c to run; "abc"), KEEP=1 (keep the scratch directory and broker logs),
+CLIENT_CONFIG (JSON of extra settings for the failover producer), CLIENT_DEBUG (librdkafka debug contexts).
 Broker settings are the defaults apart from the topics' min.insync.replicas.
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import resource
@@ -38,6 +40,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "Tests" / "cluster"))
+import kafka_wire  # noqa: E402
 from cluster import Cluster, Node, wait_until  # noqa: E402
 
 QUICK = os.environ.get("QUICK") == "1"
@@ -185,8 +188,12 @@ class AckClock:
     def __init__(self, bootstrap: str, topic: str):
         from confluent_kafka import Producer
         # librdkafka's defaults except these: idempotence implies acks=all and retries.
-        self.producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
-                                  "acks": "all", "linger.ms": 1})
+        config = {"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all", "linger.ms": 1,
+                  "log_level": 0}
+        config.update(json.loads(os.environ.get("CLIENT_CONFIG", "{}")))  # e.g. '{"retry.backoff.max.ms": 200}'
+        if os.environ.get("CLIENT_DEBUG"):  # e.g. "metadata,topic,eos,msg": librdkafka's log on stderr
+            config.update({"debug": os.environ["CLIENT_DEBUG"], "log_level": 7})
+        self.producer = Producer(config)
         self.topic = topic
         self.value = b"x" * 100
         self.acked = 0
@@ -265,25 +272,35 @@ def failover(work: Path, rng: random.Random) -> dict:
                 node = cluster.nodes[state.leader]
                 killed_at = time.monotonic()
                 clock.mark(killed_at)
+                config.update(json.loads(os.environ.get("CLIENT_CONFIG", "{}")))  # e.g. '{"retry.backoff.max.ms": 200}'
+        if os.environ.get("CLIENT_DEBUG"):
+                    log(f"(b) {sig.name} to broker {state.leader} at unix time {time.time():.3f}")
                 node.send(sig)
-                elected_at = None
+                elected_at = announced_at = new = None
                 deadline = killed_at + 60
-                while clock.first_sent_after is None:
+                while clock.first_sent_after is None or announced_at is None:
                     if elected_at is None:
                         new = cluster.partition_state(topic, 0)
                         if new and new.leader >= 0 and new.leader_epoch > state.leader_epoch:
                             elected_at = time.monotonic()
+                    elif announced_at is None:
+                        # The new leader's own Metadata answer names it: clients can find it.
+                        leader = cluster.nodes[new.leader]
+                        try:
+                            if kafka_wire.metadata_leaders(leader.host, leader.port, 1.0).get((topic, 0)) == new.leader:
+                                announced_at = time.monotonic()
+                        except OSError:
+                            pass
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"no ack within 60 s of {sig.name}; errors {clock.errors}\n{cluster.describe()}")
                     time.sleep(0.01)
                 code = node.wait_exit(30)
                 new = cluster.wait_for_leader(topic, 0, not_=state.leader, min_epoch=state.leader_epoch)
-                elected_at = elected_at or time.monotonic()
                 sample = {"sent_after": clock.first_sent_after - killed_at, "any": clock.first_any - killed_at,
-                          "elected": elected_at - killed_at, "exit": code}
+                          "elected": elected_at - killed_at, "announced": announced_at - killed_at, "exit": code}
                 out[sig.name].append(sample)
                 log(f"(b) {sig.name} round {round_number}: leader {state.leader} -> {new.leader}; "
-                    f"etcd {sample['elected'] * 1000:.0f} ms, first ack {sample['any'] * 1000:.0f} ms, "
+                    f"etcd {sample['elected'] * 1000:.0f} ms, its Metadata {sample['announced'] * 1000:.0f} ms, first ack {sample['any'] * 1000:.0f} ms, "
                     f"first ack of a write sent after {sample['sent_after'] * 1000:.0f} ms; exit {code}")
                 cluster.restart(state.leader)
         cluster.wait_for_isr(topic, 0, 3)
@@ -304,7 +321,8 @@ def report_failover(b: dict) -> list[str]:
         if not samples:
             continue
         for key, label in (("sent_after", "first ack of a write sent after the signal"),
-                           ("any", "first ack of any write"), ("elected", "etcd names the new leader")):
+                           ("any", "first ack of any write"), ("elected", "etcd names the new leader"),
+                           ("announced", "the new leader's Metadata names it")):
             values = [s[key] * 1000 for s in samples]
             lines.append(f"| {sig} | {len(samples)} | {label} | {percentile(values, 50):.0f} | "
                          f"{percentile(values, 99):.0f} | {max(values):.0f} |")
@@ -351,9 +369,10 @@ def catch_up(tools, work: Path, rng: random.Random) -> dict:
         start_bytes = log_bytes(follower_dir)
         log(f"(c) follower {follower} down; wrote {records} x {VALUE_BYTES} B with acks=1 ({out}); "
             f"leader {state.leader} log {target} B, follower {start_bytes} B")
+        cpu_before = {n.node_id: cpu_seconds(n.process.pid) for n in cluster.nodes.values() if n.alive()}
+        cpu_before[follower] = 0.0  # a new process
         started_at = time.monotonic()
         node = cluster.restart(follower)
-        cpu_before = {n.node_id: cpu_seconds(n.process.pid) for n in cluster.nodes.values() if n.alive()}
         listening_at = time.monotonic()
         first_growth_at = None
         while True:
@@ -412,7 +431,8 @@ def main() -> int:
         if "c" in PARTS:
             report += report_catch_up(catch_up(tools, work, rng)) + [""]
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("KEEP") != "1":
+            shutil.rmtree(work, ignore_errors=True)
     log("\n" + "\n".join(report))
     log(f"load average at the end {os.getloadavg()}; seed {SEED}")
     return 0
