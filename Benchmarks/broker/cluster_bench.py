@@ -191,6 +191,7 @@ class AckClock:
         config = {"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all", "linger.ms": 1,
                   "log_level": 0}
         config.update(json.loads(os.environ.get("CLIENT_CONFIG", "{}")))  # e.g. '{"retry.backoff.max.ms": 200}'
+        config.update(json.loads(os.environ.get("CLIENT_CONFIG", "{}")))  # e.g. '{"retry.backoff.max.ms": 200}'
         if os.environ.get("CLIENT_DEBUG"):  # e.g. "metadata,topic,eos,msg": librdkafka's log on stderr
             config.update({"debug": os.environ["CLIENT_DEBUG"], "log_level": 7})
         self.producer = Producer(config)
@@ -272,8 +273,7 @@ def failover(work: Path, rng: random.Random) -> dict:
                 node = cluster.nodes[state.leader]
                 killed_at = time.monotonic()
                 clock.mark(killed_at)
-                config.update(json.loads(os.environ.get("CLIENT_CONFIG", "{}")))  # e.g. '{"retry.backoff.max.ms": 200}'
-        if os.environ.get("CLIENT_DEBUG"):
+                if os.environ.get("CLIENT_DEBUG"):
                     log(f"(b) {sig.name} to broker {state.leader} at unix time {time.time():.3f}")
                 node.send(sig)
                 elected_at = announced_at = new = None
