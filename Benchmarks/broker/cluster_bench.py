@@ -191,7 +191,6 @@ class AckClock:
         config = {"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all", "linger.ms": 1,
                   "log_level": 0}
         config.update(json.loads(os.environ.get("CLIENT_CONFIG", "{}")))  # e.g. '{"retry.backoff.max.ms": 200}'
-        config.update(json.loads(os.environ.get("CLIENT_CONFIG", "{}")))  # e.g. '{"retry.backoff.max.ms": 200}'
         if os.environ.get("CLIENT_DEBUG"):  # e.g. "metadata,topic,eos,msg": librdkafka's log on stderr
             config.update({"debug": os.environ["CLIENT_DEBUG"], "log_level": 7})
         self.producer = Producer(config)
