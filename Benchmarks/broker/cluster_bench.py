@@ -17,10 +17,11 @@
     follower and poll the size of its .log files every 100 ms until it equals the leader's;
     the loopback sendfile ceiling (sendfile_ceiling.c) on the leader's segment files follows.
 
-Environment: RECORDS (500000), REPEATS (2), KILL_ROUNDS (30), TERM_ROUNDS (30), RATE (1000),
+Environment: RECORDS (500000), REPEATS (3), KILL_ROUNDS (30), TERM_ROUNDS (30), RATE (1000),
 CATCHUP_MIB (1024), SEED (random), QUICK=1 (small sizes, 3 rounds), BASALT_BROKER, BENCH_DIR
 (parent of the scratch directory; /tmp by default), PARTS (which of a,b,c to run; "abc"), KEEP=1 (keep the scratch directory and broker logs),
-CLIENT_CONFIG (JSON of extra settings for the failover producer), CLIENT_DEBUG (librdkafka debug contexts).
+CLIENT_CONFIG (JSON of extra settings for the failover producer), CATCHUP_SETTINGS (JSON of broker
+settings for (c)), CLIENT_DEBUG (librdkafka debug contexts).
 Broker settings are the defaults apart from the topics' min.insync.replicas.
 """
 from __future__ import annotations
@@ -45,7 +46,7 @@ from cluster import Cluster, Node, wait_until  # noqa: E402
 
 QUICK = os.environ.get("QUICK") == "1"
 RECORDS = int(os.environ.get("RECORDS", 50000 if QUICK else 500000))
-REPEATS = int(os.environ.get("REPEATS", 1 if QUICK else 2))
+REPEATS = int(os.environ.get("REPEATS", 1 if QUICK else 3))
 KILL_ROUNDS = int(os.environ.get("KILL_ROUNDS", 3 if QUICK else 30))
 TERM_ROUNDS = int(os.environ.get("TERM_ROUNDS", 3 if QUICK else 30))
 RATE = float(os.environ.get("RATE", 1000))
@@ -351,7 +352,8 @@ def log_bytes(directory: Path) -> int:
 
 
 def catch_up(tools, work: Path, rng: random.Random) -> dict:
-    cluster = Cluster(work / "c", brokers=3).start()
+    # e.g. CATCHUP_SETTINGS='{"replica.fetch.max.bytes": 8388608}' to see what the fetch size buys
+    cluster = Cluster(work / "c", brokers=3, settings=json.loads(os.environ.get("CATCHUP_SETTINGS", "{}"))).start()
     topic = "catchup"
     try:
         cluster.create_topic(topic, replication_factor=3, config={"min.insync.replicas": 2})
@@ -404,7 +406,8 @@ def catch_up(tools, work: Path, rng: random.Random) -> dict:
 
 def report_catch_up(c: dict) -> list[str]:
     cpu = ", ".join(f"broker {n} {v:.1f}" for n, v in c["cpu"].items())
-    return ["### (c) Replica catch-up (defaults: replica.fetch.max.bytes 1 MiB)",
+    settings = os.environ.get("CATCHUP_SETTINGS") or "defaults: replica.fetch.max.bytes 1 MiB"
+    return [f"### (c) Replica catch-up ({settings})",
             f"Follower {c['follower']} restarted {c['bytes'] / 2**20:.0f} MiB behind leader {c['leader']}: "
             f"equal .log sizes {c['seconds']:.2f} s after the restart began (listening after {c['listening']:.2f} s, "
             f"first bytes after {c['startup']:.2f} s).", "",
@@ -419,7 +422,10 @@ def main() -> int:
     rng = random.Random(SEED)
     parent = Path(os.environ.get("BENCH_DIR", tempfile.gettempdir()))
     work = Path(tempfile.mkdtemp(prefix="basalt-cluster-bench-", dir=parent))
-    log(f"seed {SEED}; scratch {work}; load {os.getloadavg()}")
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    started = time.monotonic()
+    log(f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, commit {commit or '?'}, {os.cpu_count()} CPUs, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; seed {SEED}; scratch {work}")
     report: list[str] = []
     try:
         tools = build_tools(work)
@@ -433,7 +439,8 @@ def main() -> int:
         if os.environ.get("KEEP") != "1":
             shutil.rmtree(work, ignore_errors=True)
     log("\n" + "\n".join(report))
-    log(f"load average at the end {os.getloadavg()}; seed {SEED}")
+    log(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"{time.monotonic() - started:.0f} s in all; seed {SEED} (SEED={SEED} replays the random moments)")
     return 0
 
 
