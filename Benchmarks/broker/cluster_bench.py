@@ -17,7 +17,7 @@
     follower and poll the size of its .log files every 100 ms until it equals the leader's;
     the loopback sendfile ceiling (sendfile_ceiling.c) on the leader's segment files follows.
 
-Environment: RECORDS (500000), REPEATS (3), KILL_ROUNDS (30), TERM_ROUNDS (30), RATE (1000),
+Environment: RECORDS (500000), REPEATS (5), KILL_ROUNDS (30), TERM_ROUNDS (30), RATE (1000),
 CATCHUP_MIB (1024), SEED (random), QUICK=1 (small sizes, 3 rounds), BASALT_BROKER, BENCH_DIR
 (parent of the scratch directory; /tmp by default), PARTS (which of a,b,c to run; "abc"), KEEP=1 (keep the scratch directory and broker logs),
 CLIENT_CONFIG (JSON of extra settings for the failover producer), CATCHUP_SETTINGS (JSON of broker
@@ -46,7 +46,7 @@ from cluster import Cluster, Node, wait_until  # noqa: E402
 
 QUICK = os.environ.get("QUICK") == "1"
 RECORDS = int(os.environ.get("RECORDS", 50000 if QUICK else 500000))
-REPEATS = int(os.environ.get("REPEATS", 1 if QUICK else 3))
+REPEATS = int(os.environ.get("REPEATS", 1 if QUICK else 5))
 KILL_ROUNDS = int(os.environ.get("KILL_ROUNDS", 3 if QUICK else 30))
 TERM_ROUNDS = int(os.environ.get("TERM_ROUNDS", 3 if QUICK else 30))
 RATE = float(os.environ.get("RATE", 1000))
@@ -66,6 +66,21 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all CPUs spent busy (not idle or iowait), from /proc/stat: counts what the
+    per-process figures miss (kernel writeback threads, softirqs) and other sessions' work."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / TICK
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -95,25 +110,38 @@ def run_client(args: list[str]) -> tuple[str, float]:
     return out.strip(), usage.ru_utime + usage.ru_stime
 
 
+def start_cluster(workdir: Path, settings: dict | None = None) -> Cluster:
+    """Three brokers and an etcd; a start that fails (a broker's first etcd request can fail when
+    another process took a port we were given) is retried in a fresh directory, and said so."""
+    for attempt in range(3):
+        try:
+            return Cluster(workdir / f"try{attempt}", brokers=3, settings=settings).start()
+        except RuntimeError as error:
+            log(f"cluster start {attempt + 1} failed, retrying: {str(error).splitlines()[0]}")
+    raise RuntimeError("the cluster did not start in 3 attempts")
+
+
 # ------------------------------------------------------------------------------ (a) throughput
 
 def produce_load(tools, bootstrap: str, topic: str, acks: str, processes: dict[str, int]) -> dict:
     before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    machine_before = machine_busy_seconds()
     out, client_cpu = run_client([tools["kafka_bench"], "produce", bootstrap, topic, str(RECORDS),
                                   str(VALUE_BYTES), acks, "none"])
     after = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    machine = machine_busy_seconds() - machine_before
     _, rate, mbs, failed = out.split()
     if failed != "failed=0":
         raise RuntimeError(f"produce to {topic}: {out}")
     cpu = {name: after[name] - before[name] for name in processes}
     cpu["client"] = client_cpu
     gb = RECORDS * VALUE_BYTES / 1e9
-    return {"mbs": float(mbs), "cpu": cpu, "seconds": gb * 1e3 / float(mbs), "gb": gb}
+    return {"mbs": float(mbs), "cpu": cpu, "machine": machine, "seconds": gb * 1e3 / float(mbs), "gb": gb}
 
 
 def throughput(tools, work: Path) -> dict:
     single = Node(0, work / "single", "none", [], {}, cluster_mode=False).start()
-    cluster = Cluster(work / "a", brokers=3).start()
+    cluster = start_cluster(work / "a")
     try:
         cluster.create_topic("rf1", replication_factor=1)
         cluster.create_topic("rf3", replication_factor=3, config={"min.insync.replicas": 2})
@@ -134,7 +162,8 @@ def throughput(tools, work: Path) -> dict:
                 r = produce_load(tools, bootstrap, topic, acks, pids)
                 results[name].append(r)
                 cpu = ", ".join(f"{k} {v:.1f}" for k, v in r["cpu"].items())
-                log(f"(a) round {round_number}: {name}: {r['mbs']:.1f} MB/s in {r['seconds']:.1f} s; CPU s: {cpu}")
+                log(f"(a) round {round_number}: {name}: {r['mbs']:.1f} MB/s in {r['seconds']:.1f} s; CPU s: {cpu}; "
+                    f"machine busy {r['machine']:.1f}")
         return {"results": results, "leaders": (l1, l3)}
     finally:
         cluster.teardown()
@@ -145,15 +174,17 @@ def report_throughput(a: dict) -> list[str]:
     res = a["results"]
     lines = ["### (a) Produce throughput, 1 KiB values",
              f"{RECORDS} records per load, {REPEATS} alternating rounds; MB/s of values; "
-             "CPU-s/GB = CPU seconds of all brokers + etcd + client per GB of values.", "",
-             "| load | MB/s (each round) | median MB/s | CPU-s/GB brokers | of which leader | CPU-s/GB etcd | CPU-s/GB client |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+             "CPU-s/GB: CPU seconds per GB of values (/proc/<pid>/stat of each process; "
+             "machine: all busy CPU time in /proc/stat, which also holds kernel writeback threads and other sessions).", "",
+             "| load | MB/s (each round) | median MB/s | CPU-s/GB brokers | of which leader | etcd | client | machine |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     med = {}
     per_gb = {}
     for name, runs in res.items():
-        mbs = sorted(r["mbs"] for r in runs)
-        med[name] = mbs[len(mbs) // 2] if len(mbs) % 2 else (mbs[len(mbs) // 2 - 1] + mbs[len(mbs) // 2]) / 2
+        med[name] = median([r["mbs"] for r in runs])
         gb = sum(r["gb"] for r in runs)
+        seconds = sum(r["seconds"] for r in runs)
+        machine = sum(r["machine"] for r in runs)
         cpu: dict[str, float] = {}
         for r in runs:
             for k, v in r["cpu"].items():
@@ -161,20 +192,27 @@ def report_throughput(a: dict) -> list[str]:
         brokers = sum(v for k, v in cpu.items() if k.startswith("broker"))
         leader_key = "broker" if "broker" in cpu else f"broker {a['leaders'][0 if name.startswith('rf1') else 1]}"
         total = brokers + cpu.get("etcd", 0) + cpu["client"]
-        per_gb[name] = {"brokers": brokers / gb, "total": total / gb, "client": cpu["client"] / gb}
+        per_gb[name] = {"brokers": brokers / gb, "total": total / gb, "client": cpu["client"] / gb,
+                        "machine": machine / gb, "cores": total / seconds, "machine_cores": machine / seconds}
         lines.append(f"| {name} | {', '.join(format(r['mbs'], '.1f') for r in runs)} | {med[name]:.1f} | "
-                     f"{brokers / gb:.2f} | {cpu[leader_key] / gb:.2f} | {cpu.get('etcd', 0) / gb:.2f} | {cpu['client'] / gb:.2f} |")
-    ratio = med["rf3 acks=all"] / med["rf1 acks=1"]
+                     f"{brokers / gb:.2f} | {cpu[leader_key] / gb:.2f} | {cpu.get('etcd', 0) / gb:.2f} | "
+                     f"{cpu['client'] / gb:.2f} | {machine / gb:.2f} |")
     ratios = [r3["mbs"] / r1["mbs"] for r1, r3 in zip(res["rf1 acks=1"], res["rf3 acks=all"])]
-    lines += ["", f"**RF=3 acks=all / RF=1 acks=1 = {ratio:.2f}x** (per round: "
-                  f"{', '.join(format(x, '.2f') for x in ratios)}; bar >= 0.33: {'met' if ratio >= 0.33 else 'NOT met'}); "
-                  f"cluster RF=1 acks=1 / single node acks=1 = {med['rf1 acks=1'] / med['single node, acks=1']:.2f}x."]
+    ratio = median(ratios)
+    lines += ["", f"**RF=3 acks=all / RF=1 acks=1 = {ratio:.2f}x**, the median of the per-round ratios "
+                  f"({', '.join(format(x, '.2f') for x in ratios)}; ratio of the medians "
+                  f"{med['rf3 acks=all'] / med['rf1 acks=1']:.2f}x; bar >= 0.33: {'met' if ratio >= 0.33 else 'NOT met'}). "
+                  f"Cluster RF=1 acks=1 / single node acks=1 = {med['rf1 acks=1'] / med['single node, acks=1']:.2f}x (medians)."]
     c1, c3 = per_gb["rf1 acks=1"]["total"], per_gb["rf3 acks=all"]["total"]
     lines += [f"CPU bound: 2 cores / {c1:.2f} CPU-s/GB = {2000 / c1:.0f} MB/s for RF=1 acks=1, "
               f"2 cores / {c3:.2f} CPU-s/GB = {2000 / c3:.0f} MB/s for RF=3 acks=all; "
               f"if both were CPU-bound the ratio would be {c1 / c3:.2f}x. "
-              f"Measured CPU use: RF=1 {c1 * med['rf1 acks=1'] / 1000:.2f} cores, "
-              f"RF=3 {c3 * med['rf3 acks=all'] / 1000:.2f} cores busy on average."]
+              f"Cores busy during the loads (these processes / whole machine): "
+              f"RF=1 acks=1 {per_gb['rf1 acks=1']['cores']:.2f} / {per_gb['rf1 acks=1']['machine_cores']:.2f}, "
+              f"RF=3 acks=all {per_gb['rf3 acks=all']['cores']:.2f} / {per_gb['rf3 acks=all']['machine_cores']:.2f}; "
+              f"machine CPU-s/GB RF=1 acks=1 {per_gb['rf1 acks=1']['machine']:.2f}, "
+              f"RF=3 acks=all {per_gb['rf3 acks=all']['machine']:.2f} "
+              f"(bound {2000 / per_gb['rf3 acks=all']['machine']:.0f} MB/s)."]
     return lines
 
 
@@ -257,7 +295,7 @@ class AckClock:
 
 
 def failover(work: Path, rng: random.Random) -> dict:
-    cluster = Cluster(work / "b", brokers=3).start()
+    cluster = start_cluster(work / "b")
     topic = "failover"
     out = {"SIGKILL": [], "SIGTERM": []}
     try:
@@ -353,7 +391,7 @@ def log_bytes(directory: Path) -> int:
 
 def catch_up(tools, work: Path, rng: random.Random) -> dict:
     # e.g. CATCHUP_SETTINGS='{"replica.fetch.max.bytes": 8388608}' to see what the fetch size buys
-    cluster = Cluster(work / "c", brokers=3, settings=json.loads(os.environ.get("CATCHUP_SETTINGS", "{}"))).start()
+    cluster = start_cluster(work / "c", json.loads(os.environ.get("CATCHUP_SETTINGS", "{}")))
     topic = "catchup"
     try:
         cluster.create_topic(topic, replication_factor=3, config={"min.insync.replicas": 2})
@@ -366,6 +404,11 @@ def catch_up(tools, work: Path, rng: random.Random) -> dict:
                              str(VALUE_BYTES), "1", "none"])
         leader = cluster.nodes[state.leader]
         target = log_bytes(leader.partition_dir(topic, 0))
+        # The follower that stayed up copies while the producer writes and may be behind: let it
+        # finish first, so the restarted one has the leader to itself.
+        others = [cluster.nodes[n] for n in state.replicas if n not in (state.leader, follower)]
+        cluster.wait_until(lambda: all(log_bytes(n.partition_dir(topic, 0)) >= target for n in others), 120,
+                           "the other follower to catch up")
         follower_dir = cluster.nodes[follower].partition_dir(topic, 0)
         start_bytes = log_bytes(follower_dir)
         log(f"(c) follower {follower} down; wrote {records} x {VALUE_BYTES} B with acks=1 ({out}); "
