@@ -371,8 +371,8 @@ def report_failover(b: dict) -> list[str]:
                      f"({percentile(kill, 99):.2f} s).")
     if term:
         over = sum(1 for t in term if t > 1)
-        lines.append(f"SIGTERM bar <= 1 s: {'met' if over == 0 else 'NOT met'} in {len(term) - over} of {len(term)} rounds "
-                     f"(max {max(term):.2f} s); exit codes {sorted(set(s['exit'] for s in b['SIGTERM']))}.")
+        lines.append(f"SIGTERM bar <= 1 s: {'met' if over == 0 else 'NOT met'}: {len(term) - over} of {len(term)} rounds "
+                     f"within 1 s (max {max(term) * 1000:.0f} ms); exit codes {sorted(set(s['exit'] for s in b['SIGTERM']))}.")
     lines.append(f"Producer: {b['acked']} acks, failures {b['errors'] or 'none'}.")
     return lines
 
