@@ -119,7 +119,7 @@ bench-memory: deps
 
 # Cluster benchmark (issue 9): RF=3 acks=all against RF=1 acks=1 throughput with CPU per GB,
 # failover after SIGKILL and SIGTERM of the leader (30 rounds each), replica catch-up against
-# the loopback sendfile ceiling; one run, about 10 minutes (QUICK=1: a 1-minute smoke run).
+# the loopback sendfile ceiling; one run, about 6 minutes (`QUICK=1 make bench-cluster`: 1 minute).
 # test-deps brings etcd, interop-deps confluent-kafka. Prints a markdown report.
 bench-cluster: deps test-deps interop-deps
 	@if [ "$$(id -u)" = 0 ]; then apt-get install -y -q librdkafka-dev; fi
