@@ -7,7 +7,7 @@ CRASH_ROUNDS ?= 50
 LIVE_FUZZ_MUTANTS ?= 50000
 LIVE_FUZZ_SEED ?= 20240611
 
-.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz fuzz-live bench bench-broker bench-memory clean cluster cluster-test torture-cluster
+.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz fuzz-live bench bench-broker bench-memory bench-cluster clean cluster cluster-test torture-cluster
 
 # kafka-python needs lz4, python-snappy (which pulls in cramjam) and zstandard for those codecs.
 PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 python-snappy==0.7.3 cramjam==2.14.0 zstandard==0.25.0 pytest
@@ -116,6 +116,15 @@ bench-memory: deps
 	@if [ "$$(id -u)" = 0 ]; then apt-get install -y -q librdkafka-dev; fi
 	$(SWIFT) build -c release --product basalt-broker
 	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker Benchmarks/broker/memory.sh
+
+# Cluster benchmark (issue 9): RF=3 acks=all against RF=1 acks=1 throughput with CPU per GB,
+# failover after SIGKILL and SIGTERM of the leader (30 rounds each), replica catch-up against
+# the loopback sendfile ceiling; one run, about 6 minutes (`QUICK=1 make bench-cluster`: 1 minute).
+# test-deps brings etcd, interop-deps confluent-kafka. Prints a markdown report.
+bench-cluster: deps test-deps interop-deps
+	@if [ "$$(id -u)" = 0 ]; then apt-get install -y -q librdkafka-dev; fi
+	$(SWIFT) build -c release --product basalt-broker
+	BASALT_BROKER=$$($(SWIFT) build -c release --show-bin-path)/basalt-broker python3 Benchmarks/broker/cluster_bench.py
 
 # Replication (issue 9): a local three-broker cluster, and the Jepsen-style tests of
 # Tests/cluster (real etcd, real brokers, SIGKILL/SIGSTOP/network partitions; see
