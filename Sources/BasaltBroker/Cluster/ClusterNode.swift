@@ -54,13 +54,38 @@ final class ClusterNode: Sendable {
     /// Reads the cluster, takes up this broker's replicas, registers it at `advertised`
     /// and starts campaigning for the controller office.
     func start(advertised: HostPort) async throws {
-        try await metadata.start()
+        // etcd may be starting, busy or briefly unreachable: a broker waits for it rather than
+        // exit on the first failed request (it serves nothing for the cluster meanwhile).
+        try await retrying("read the cluster") { try await self.metadata.start() }
         replicas.start()
         let registration = BrokerRegistration(
             client: client, keys: keys, nodeId: nodeId, record: BrokerRecord(host: advertised.host, port: advertised.port),
             ttlSeconds: configuration.sessionTimeoutSeconds, logger: logger)
         self.registration.withLock { $0 = registration }
         let (metadata, session, controller, logger) = (self.metadata, self.session, self.controller, self.logger)
+        try await retrying("register") { try await self.startRegistration(registration, metadata: metadata, session: session,
+                                                                       controller: controller, logger: logger) }
+    }
+
+    /// Runs `attempt` until it succeeds, logging each failure; only cancellation ends it early.
+    private func retrying(_ what: String, _ attempt: () async throws -> Void) async throws {
+        while true {
+            do {
+                try await attempt()
+                return
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.warning("cannot \(what) yet; retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(500))  // retry pause, not synchronisation
+            }
+        }
+    }
+
+    private func startRegistration(
+        _ registration: BrokerRegistration, metadata: ClusterMetadata, session: BrokerSession,
+        controller: ClusterController, logger: Logger
+    ) async throws {
         try await registration.start { [weak registration] lease in
             guard let lease, let registration else {
                 // Lost: stop acting now; the cluster may already be electing new leaders.
