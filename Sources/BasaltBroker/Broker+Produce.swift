@@ -10,7 +10,8 @@ extension Broker {
     ///
     /// acks=0 gets no response (and a failed append closes the connection, as Kafka does);
     /// acks=1 answers once the batch is in the log; acks=all once it is durable under the
-    /// topic's policy (synced now unless the policy is `os`).
+    /// topic's policy (synced now unless the policy is `os`) on a single copy, and once every
+    /// in-sync replica has it on a replicated partition.
     ///
     /// Versions 0–2 carry message sets of magic 0 or 1, which are not stored: every
     /// partition answers UNSUPPORTED_FOR_MESSAGE_FORMAT and nothing is appended.
@@ -172,7 +173,11 @@ extension Broker {
         cluster?.replicas.leaderAppended(partition, log: log)
         metrics.recordProduce(topic: name, bytes: bytes.count, records: Int(header.recordsCount))
 
-        if durable, case .interval = log.config.durability, log.durableOffset <= result.lastOffset {
+        // acks=all on one copy means synced to disk; on a replicated partition it means on
+        // every in-sync replica, as in Kafka, and the leader syncs on its usual interval.
+        // Syncing here too would put an fdatasync in series with every replication round trip.
+        let replicated = (cluster?.replicas.assignment(partition)?.replicas.count ?? 1) > 1
+        if durable, !replicated, case .interval = log.config.durability, log.durableOffset <= result.lastOffset {
             do {
                 try await blockingPool.runIfActive { try log.flush() }
             } catch {
