@@ -114,15 +114,21 @@ final class ReplicaManager: Sendable {
             seen.insert(id)
             let current = roles.withLock { $0[id] }
             if state.leader == nodeId {
-                if case .leader(var tracker)? = current?.role, current?.leaderEpoch == state.leaderEpoch {
-                    if tracker.isr != state.isr, tracker.proposedIsr == nil || tracker.proposedIsr == state.isr {
+                if case .leader? = current?.role, current?.leaderEpoch == state.leaderEpoch {
+                    // Updated in place under the lock: follower fetches move the same tracker
+                    // concurrently, and a copy written back would undo their progress.
+                    let highWatermark = roles.withLock { roles -> Int64? in
+                        guard case .leader(var tracker)? = roles[id]?.role else { return nil }
+                        roles[id]?.stateRevision = versioned.modRevision
+                        roles[id]?.state = state
+                        guard tracker.isr != state.isr, tracker.proposedIsr == nil || tracker.proposedIsr == state.isr else {
+                            return nil
+                        }
                         let moved = tracker.confirmIsr(state.isr)
-                        setRole(id, ReplicaAssignmentState(role: .leader(tracker), leaderEpoch: state.leaderEpoch,
-                                                         replicas: state.replicas, stateRevision: versioned.modRevision, state: state))
-                        if moved { log.updateHighWatermark(tracker.highWatermark) }
-                    } else {
-                        roles.withLock { $0[id]?.stateRevision = versioned.modRevision; $0[id]?.state = state }
+                        roles[id]?.role = .leader(tracker)
+                        return moved ? tracker.highWatermark : nil
                     }
+                    if let highWatermark { log.updateHighWatermark(highWatermark) }
                     continue
                 }
                 becomeLeader(id, log: log, state: state, revision: versioned.modRevision, nowMs: now)
@@ -363,9 +369,10 @@ final class ReplicaManager: Sendable {
                   mayLead(tracker, nowMs: nowMs()) else {
                 return .notLeaderOrFollower
             }
-            if log.highWatermark > lastOffset {
-                return tracker.acknowledgement(lastOffset: lastOffset, minInSyncReplicas: minInSyncReplicas) == .committed
-                    ? .noError : .notEnoughReplicasAfterAppend
+            switch tracker.acknowledgement(lastOffset: lastOffset, minInSyncReplicas: minInSyncReplicas) {
+            case .committed: return .noError
+            case .committedBelowMinimumIsr: return .notEnoughReplicasAfterAppend
+            case .waiting: break
             }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { return .requestTimedOut }
