@@ -278,6 +278,20 @@ class Node:
         return args
 
     def start(self, timeout: float = 60.0) -> "Node":
+        # A port chosen free can be taken before the broker binds it: the brokers' own etcd
+        # client opens a connection per request from the same ephemeral range. Such a start
+        # fails at once with EADDRINUSE; it is retried on fresh ports, never silently passed.
+        for attempt in range(5):
+            try:
+                return self._start_once(timeout)
+            except RuntimeError as error:
+                if "Address already in use" not in str(error) or attempt == 4:
+                    raise
+                print(f"broker {self.node_id}: port {self.port} or {self.metrics_port} was taken; retrying on new ports")
+                self.port, self.metrics_port = free_port(), free_port()
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> "Node":
         assert self.process is None or self.process.poll() is not None, f"broker {self.node_id} already running"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(_properties(self.settings))
