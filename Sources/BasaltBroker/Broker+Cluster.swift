@@ -25,7 +25,7 @@ extension Broker {
     func clusterMetadata(_ request: MetadataRequest, version: Int16, cluster: ClusterNode) -> MetadataResponse {
         let view = cluster.metadata.view
         let nodeId = configuration.nodeId
-        var names: [String]
+        let names: [String]
         var create = false
         if let requested = request.topics, !(version == 0 && requested.isEmpty) {
             names = requested
@@ -33,7 +33,6 @@ extension Broker {
         } else {
             names = view.topics.keys.sorted()
         }
-        names = Array(names.prefix(100_000))
         var topics: [MetadataResponse.Topic] = []
         topics.reserveCapacity(names.count)
         for name in names {

@@ -53,16 +53,10 @@ final class BrokerRegistration: Sendable {
                     }
                 }
                 guard !Task.isCancelled else { return }
-                while !Task.isCancelled {
-                    do {
-                        try await self.registerOnce()
-                        if let lease = self.leaseID { await onLeaseChange(lease) }
-                        break
-                    } catch {
-                        self.logger.warning("cannot register with etcd", metadata: ["error": "\(error)"])
-                        try? await Task.sleep(for: .milliseconds(250))  // retry pause, not synchronisation
-                    }
-                }
+                guard await EtcdRetry.untilDone("register with etcd", logger: self.logger, pause: .milliseconds(250), {
+                    try await self.registerOnce()
+                }) != nil else { return }
+                if let lease = self.leaseID { await onLeaseChange(lease) }
             }
         }
         self.task.withLock { $0 = task }

@@ -55,17 +55,9 @@ final class ClusterController: Sendable {
         Task { [weak self] in
             guard let self else { return }
             let election = EtcdElection(client: client, key: keys.controller, value: Array(String(nodeId).utf8), leaseID: lease)
-            while !Task.isCancelled {
-                do {
-                    try await election.campaign()
-                    break
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("controller campaign failed", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .milliseconds(250))  // retry pause, not synchronisation
-                }
-            }
-            guard !Task.isCancelled else { return }
+            guard await EtcdRetry.untilDone("campaign for the controller office", logger: logger, pause: .milliseconds(250), {
+                try await election.campaign()
+            }) != nil, !Task.isCancelled else { return }
             active.store(true, ordering: .relaxed)
             logger.info("acting as controller", metadata: ["node": "\(nodeId)"])
             defer { active.store(false, ordering: .relaxed) }

@@ -49,15 +49,10 @@ final class ClusterMetadata: Sendable {
                 }
                 // Read everything again: events between the watch's end and a new watch
                 // would otherwise be missed (compaction, long etcd outage).
-                while !Task.isCancelled {
-                    do {
-                        from = try await self.reload() + 1
-                        break
-                    } catch {
-                        self.logger.warning("cannot read the cluster from etcd", metadata: ["error": "\(error)"])
-                        try? await Task.sleep(for: .milliseconds(500))  // retry pause, not synchronisation
-                    }
-                }
+                guard let revision = await EtcdRetry.untilDone(
+                    "read the cluster from etcd", logger: self.logger, pause: .milliseconds(500), { try await self.reload() })
+                else { return }
+                from = revision + 1
             }
         }
         watcher.withLock { $0 = task }

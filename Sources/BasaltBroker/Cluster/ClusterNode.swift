@@ -67,18 +67,10 @@ final class ClusterNode: Sendable {
                                                                        controller: controller, logger: logger) }
     }
 
-    /// Runs `attempt` until it succeeds, logging each failure; only cancellation ends it early.
+    /// Runs `attempt` until it succeeds; throws `CancellationError` when the task is cancelled.
     private func retrying(_ what: String, _ attempt: () async throws -> Void) async throws {
-        while true {
-            do {
-                try await attempt()
-                return
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                logger.warning("cannot \(what) yet; retrying", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .milliseconds(500))  // retry pause, not synchronisation
-            }
+        guard await EtcdRetry.untilDone("\(what) yet; retrying", logger: logger, pause: .milliseconds(500), attempt) != nil else {
+            throw CancellationError()
         }
     }
 
@@ -94,15 +86,9 @@ final class ClusterNode: Sendable {
                 return
             }
             // The view may be stale after a lapse: read the cluster before acting again.
-            while true {
-                do {
-                    try await metadata.refresh()
-                    break
-                } catch {
-                    logger.warning("cannot read the cluster after registering", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .milliseconds(250))  // retry pause, not synchronisation
-                }
-            }
+            guard await EtcdRetry.untilDone("read the cluster after registering", logger: logger, pause: .milliseconds(250), {
+                try await metadata.refresh()
+            }) != nil else { return }
             session.admit(lease: lease) { [weak registration] in registration?.leaseID == lease }
             controller.leaseChanged(lease)
         }
