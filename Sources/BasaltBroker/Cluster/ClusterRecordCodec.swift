@@ -12,8 +12,13 @@ enum ClusterRecordCodec {
     static func encode<Value: Encodable>(_ value: Value) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // Encoding these plain structs of numbers, strings and arrays cannot fail.
-        return (try? Array(encoder.encode(value))) ?? []
+        do {
+            return Array(try encoder.encode(value))
+        } catch {
+            // Plain structs of integers, strings and arrays always encode; an empty value
+            // written to etcd instead would be a silent default every broker then rejects.
+            preconditionFailure("encoding a cluster record failed: \(error)")
+        }
     }
 
     static func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8], key: String) throws(ClusterRecordError) -> Value {
