@@ -138,16 +138,14 @@ final class ReplicaManager: Sendable {
                     continue
                 }
                 unfollow(id)
-                setRole(id, ReplicaAssignmentState(role: .follower(leader: state.leader), leaderEpoch: state.leaderEpoch,
-                                                 replicas: state.replicas, stateRevision: versioned.modRevision, state: state))
+                setRole(id, ReplicaAssignmentState(role: .follower(leader: state.leader), stateRevision: versioned.modRevision, state: state))
                 fetcher(for: state.leader).follow(id, log: log, epoch: state.leaderEpoch)
                 logger.info("following", metadata: ["partition": "\(id)", "leader": "\(state.leader)", "leaderEpoch": "\(state.leaderEpoch)"])
                 // Parked fetches re-check leadership, which changed without touching the log.
                 log.wakeWaiters()
             } else {
                 unfollow(id)
-                setRole(id, ReplicaAssignmentState(role: .offline, leaderEpoch: state.leaderEpoch, replicas: state.replicas,
-                                                 stateRevision: versioned.modRevision, state: state))
+                setRole(id, ReplicaAssignmentState(role: .offline, stateRevision: versioned.modRevision, state: state))
                 log.wakeWaiters()
             }
         }
@@ -176,16 +174,14 @@ final class ReplicaManager: Sendable {
             // Without its epoch recorded the replica cannot lead safely; it stays offline
             // here and the controller moves leadership when this broker's lease goes.
             logger.error("cannot become leader", metadata: ["partition": "\(id)", "error": "\(error)"])
-            setRole(id, ReplicaAssignmentState(role: .offline, leaderEpoch: state.leaderEpoch, replicas: state.replicas,
-                                             stateRevision: revision, state: state))
+            setRole(id, ReplicaAssignmentState(role: .offline, stateRevision: revision, state: state))
             return
         }
         var tracker = LeaderReplicaTracker(
             leaderId: nodeId, leaderEpoch: state.leaderEpoch, replicas: state.replicas, isr: state.isr,
             leaderLogEndOffset: log.logEndOffset, highWatermark: log.highWatermark, nowMs: nowMs)
         let moved = tracker.leaderAppended(logEndOffset: log.logEndOffset)
-        setRole(id, ReplicaAssignmentState(role: .leader(tracker), leaderEpoch: state.leaderEpoch, replicas: state.replicas,
-                                         stateRevision: revision, state: state))
+        setRole(id, ReplicaAssignmentState(role: .leader(tracker), stateRevision: revision, state: state))
         if moved { log.updateHighWatermark(tracker.highWatermark) }
         logger.info("leading", metadata: ["partition": "\(id)", "leaderEpoch": "\(state.leaderEpoch)", "isr": "\(state.isr)"])
         log.wakeWaiters()

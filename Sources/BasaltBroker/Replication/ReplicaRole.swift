@@ -11,9 +11,13 @@ enum ReplicaRole: Sendable, Equatable {
 /// A partition's role with the state it was derived from.
 struct ReplicaAssignmentState: Sendable, Equatable {
     var role: ReplicaRole
-    var leaderEpoch: Int32
-    var replicas: [Int32]
     /// The etcd revision of the partition state this role follows; ISR changes compare it.
     var stateRevision: Int64
+    /// The partition state as etcd last said it (an ISR change this leader made included).
     var state: PartitionState
+
+    /// The leader epoch of ``state``.
+    var leaderEpoch: Int32 { state.leaderEpoch }
+    /// The assigned replicas of ``state``.
+    var replicas: [Int32] { state.replicas }
 }
