@@ -48,7 +48,8 @@ extension EtcdClient {
 
     /// Deletes one key.
     ///
-    /// - Returns: how many keys were deleted (0 or 1).
+    /// - Returns: how many keys were deleted (0 or 1). A delete is sent again after a dropped
+    ///   connection (it is idempotent), and then says 0 for a key the first attempt removed.
     /// - Throws: ``EtcdError``.
     @discardableResult
     public func delete(_ key: String) async throws -> Int64 {
@@ -68,7 +69,9 @@ extension EtcdClient {
     private func deleteRange(_ request: EtcdWire.DeleteRangeRequest) async throws -> Int64 {
         let (response, _) = try await call(
             "/v3/kv/deleterange", body: EtcdJSON.encode(request), operation: "kv/deleterange",
-            as: EtcdWire.DeleteRangeResponse.self, retryAfterSend: false)
+            // Repeatable: a delete sent again after a dropped connection finds nothing more to
+            // delete and makes no revision; only its count then says 0 for keys the first removed.
+            as: EtcdWire.DeleteRangeResponse.self, retryAfterSend: true)
         return response.deleted?.value ?? 0
     }
 

@@ -83,7 +83,10 @@ final class EtcdProcess: @unchecked Sendable {
         var lastError: (any Error)?
         while ContinuousClock.now < deadline {
             do {
+                // A read and a write: right after a (re)start etcd can answer reads while the
+                // first writes still drop their connection, which a test must not take as its own.
                 _ = try await client.get("readiness-probe")
+                _ = try await client.put("readiness-probe", value: [])
                 return
             } catch {
                 lastError = error
