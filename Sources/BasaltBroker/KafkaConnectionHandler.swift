@@ -159,10 +159,19 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     }
 }
 
-/// Who is on the other end of a connection, for logs.
+/// Who is on the other end of a connection: for logs, and for authorisation.
 public struct ConnectionInfo: Sendable {
     /// Connection number, unique in the process.
     public var id: UInt64
     /// The peer's address.
     public var peer: String
+    /// Whom the connection acts as; ``KafkaPrincipal/anonymous`` until it authenticates.
+    public var principal: KafkaPrincipal = .anonymous
+
+    /// Connection `id` from `peer`, acting as `principal`.
+    public init(id: UInt64, peer: String, principal: KafkaPrincipal = .anonymous) {
+        self.id = id
+        self.peer = peer
+        self.principal = principal
+    }
 }
