@@ -165,4 +165,6 @@ public struct ConnectionInfo: Sendable {
     public var id: UInt64
     /// The peer's address.
     public var peer: String
+    /// The peer's IP address as Kafka shows a member's host in DescribeGroups: "/127.0.0.1".
+    public var clientHost: String = ""
 }
