@@ -7,15 +7,10 @@ extension Broker {
     static let clusterAuthorizedOperations: Int32 =
         (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12)
 
-    /// Kafka's MISMATCHED_ENDPOINT_TYPE (114): a broker asked to describe controllers.
-    static let mismatchedEndpointType = KafkaErrorCode(rawValue: 114)
-    /// Kafka's UNSUPPORTED_ENDPOINT_TYPE (115): an endpoint type neither brokers nor controllers.
-    static let unsupportedEndpointType = KafkaErrorCode(rawValue: 115)
-
     /// DescribeCluster: the brokers and controller Metadata would name, and the cluster id.
     func describeCluster(_ request: DescribeClusterRequest) -> DescribeClusterResponse {
         guard request.endpointType == 1 else {
-            let code = request.endpointType == 2 ? Self.mismatchedEndpointType : Self.unsupportedEndpointType
+            let code = request.endpointType == 2 ? KafkaErrorCode.mismatchedEndpointType : .unsupportedEndpointType
             return DescribeClusterResponse(errorCode: code, errorMessage: "this endpoint describes brokers (endpoint type 1)",
                                            endpointType: request.endpointType, clusterId: "", controllerId: -1, brokers: [])
         }

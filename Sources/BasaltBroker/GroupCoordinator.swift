@@ -20,7 +20,7 @@ actor GroupCoordinator {
     private let metrics: BrokerMetrics
     /// Every group with members or pending members (internal for the admin extension).
     var groups: [String: ConsumerGroup] = [:]
-    var shuttingDown = false
+    private var shuttingDown = false
 
     init(store: Store, configuration: BrokerConfiguration, logger: Logger, metrics: BrokerMetrics) {
         self.store = store

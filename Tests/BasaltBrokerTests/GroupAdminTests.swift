@@ -162,7 +162,7 @@ import Testing
             .describeCluster(DescribeClusterRequest(endpointType: 2)), version: 1) else {
             Issue.record("not a DescribeCluster response"); return
         }
-        #expect(controllers.errorCode == Broker.mismatchedEndpointType)
+        #expect(controllers.errorCode == .mismatchedEndpointType)
         try await broker.stop()
     }
 }

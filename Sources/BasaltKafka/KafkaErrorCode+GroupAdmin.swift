@@ -1,4 +1,5 @@
-/// The codes of the group administration APIs and of the transactional producer's refusal.
+/// The codes of the group administration APIs, DescribeCluster and the transactional
+/// producer's refusal.
 ///
 /// Kept apart from the main list so helpers adding codes for other APIs do not edit the same lines.
 extension KafkaErrorCode {
@@ -10,4 +11,8 @@ extension KafkaErrorCode {
     public static let groupIdNotFound = KafkaErrorCode(rawValue: 69)
     /// GROUP_SUBSCRIBED_TO_TOPIC (86): the group's members consume the topic.
     public static let groupSubscribedToTopic = KafkaErrorCode(rawValue: 86)
+    /// MISMATCHED_ENDPOINT_TYPE (114): a broker asked to describe controllers (DescribeCluster v1).
+    public static let mismatchedEndpointType = KafkaErrorCode(rawValue: 114)
+    /// UNSUPPORTED_ENDPOINT_TYPE (115): an endpoint type that is neither brokers nor controllers.
+    public static let unsupportedEndpointType = KafkaErrorCode(rawValue: 115)
 }
