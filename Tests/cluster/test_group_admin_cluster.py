@@ -1,4 +1,4 @@
-"""Group administration through confluent-kafka's AdminClient against three brokers: each broker
+"""Group administration through confluent-kafka's AdminClient (and kafka-python's) against three brokers: each broker
 answers for the groups it coordinates (NOT_COORDINATOR for the others), ListGroups asked of every
 broker lists each group exactly once, DescribeGroups shows offsets-only groups Empty and a live one
 Stable, and DeleteGroups removes a group's committed offsets from etcd."""
@@ -9,6 +9,7 @@ import time
 from confluent_kafka import Consumer, ConsumerGroupState, ConsumerGroupTopicPartitions, KafkaError, KafkaException, \
     Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
+from kafka.admin import KafkaAdminClient
 
 import kafka_wire
 from checks import REPLICATED
@@ -95,6 +96,17 @@ def test_group_admin_through_every_broker(cluster_factory):
         states = {g.group_id: g.state for g in listing.valid}
         assert all(states[g] == ConsumerGroupState.EMPTY for g in OFFSETS_ONLY)
         assert states[LIVE] == ConsumerGroupState.STABLE
+
+        # kafka-python asks each broker too (ListGroups), and DescribeCluster names all three.
+        kadmin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap)
+        try:
+            assert sorted(g["group_id"] for g in kadmin.list_groups()) == sorted(OFFSETS_ONLY + [LIVE])
+            described_cluster = kadmin.describe_cluster()
+            assert sorted(b["broker_id"] for b in described_cluster["brokers"]) == sorted(cluster.nodes)
+            assert described_cluster["controller_id"] == cluster.controller()
+            assert described_cluster["cluster_id"] == cluster.name
+        finally:
+            kadmin.close()
 
         described = admin.describe_consumer_groups(OFFSETS_ONLY)
         assert all(described[g].result(10).state == ConsumerGroupState.EMPTY for g in OFFSETS_ONLY)
