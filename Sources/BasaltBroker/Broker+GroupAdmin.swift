@@ -84,10 +84,7 @@ extension Broker {
                 .init(errorCode: code, groupId: groupId, groupState: "", protocolType: "", protocolData: "", members: [],
                       authorizedOperations: operations)
             }
-            guard (try? NameRules.validateGroup(groupId)) != nil else {
-                described.append(failure(.invalidGroupId))
-                continue
-            }
+            // Any id may be described, even "" (Kafka allows it so every group can be seen).
             guard coordinates(groupId) else {
                 described.append(failure(.notCoordinator))
                 continue
@@ -127,8 +124,8 @@ extension Broker {
         return DeleteGroupsResponse(results: results)
     }
 
+    /// Any id may be deleted, even "" (as Kafka allows, so every group can be removed).
     private func deleteGroup(_ groupId: String) async -> KafkaErrorCode {
-        guard (try? NameRules.validateGroup(groupId)) != nil else { return .invalidGroupId }
         guard coordinates(groupId) else { return .notCoordinator }
         let hadOffsets: Bool
         do {
@@ -164,7 +161,8 @@ extension Broker {
     /// (GROUP_SUBSCRIBED_TO_TOPIC for those it does while it has members), as Kafka does.
     func offsetDelete(_ request: OffsetDeleteRequest) async -> OffsetDeleteResponse {
         func failure(_ code: KafkaErrorCode) -> OffsetDeleteResponse { OffsetDeleteResponse(errorCode: code, topics: []) }
-        guard (try? NameRules.validateGroup(request.groupId)) != nil else { return failure(.invalidGroupId) }
+        // Kafka requires a non-empty id here, unlike DescribeGroups and DeleteGroups.
+        guard !request.groupId.isEmpty else { return failure(.invalidGroupId) }
         guard coordinates(request.groupId) else { return failure(.notCoordinator) }
         let committed: [TopicPartition: CommittedOffset]
         do {
