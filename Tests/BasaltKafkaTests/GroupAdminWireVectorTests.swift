@@ -56,8 +56,8 @@ import Testing
             ])))
     }
 
-    /// ListGroups v4: the states filter is a regular compact []string (it was a tagged field
-    /// only in a draft of KIP-518), and each listed group carries its state.
+    /// ListGroups v4: the states filter is a regular compact []string in Kafka 3.9's definition
+    /// (not a tagged field), and each listed group carries its state.
     @Test func listGroupsV4() throws {
         try checkRequest(.listGroups, 4, "02 07 537461626c65 00", .listGroups(ListGroupsRequest(statesFilter: ["Stable"])))
         try checkResponse(.listGroups, 4, "00000000 0000 02 02 67 09 636f6e73756d6572 06 456d707479 00 00",
