@@ -237,7 +237,8 @@ public final class Broker: Sendable {
         case .offsetFetch(let body) where !coordinates(body.groupId):
             outcome = respond(.offsetFetch(OffsetFetchResponse(topics: [], errorCode: .notCoordinator)), to: header)
         case .joinGroup(let body):
-            outcome = respond(.joinGroup(await groups.join(body, version: header.apiVersion, clientId: header.clientId ?? "")), to: header)
+            outcome = respond(.joinGroup(await groups.join(
+                body, version: header.apiVersion, clientId: header.clientId ?? "", clientHost: connection.clientHost)), to: header)
         case .syncGroup(let body):
             outcome = respond(.syncGroup(await groups.sync(body)), to: header)
         case .heartbeat(let body):
@@ -248,6 +249,18 @@ public final class Broker: Sendable {
             outcome = respond(.offsetCommit(await commitOffsets(body)), to: header)
         case .offsetFetch(let body):
             outcome = respond(.offsetFetch(await fetchOffsets(body)), to: header)
+        case .describeGroups(let body):
+            outcome = respond(.describeGroups(await describeGroups(body)), to: header)
+        case .listGroups(let body):
+            outcome = respond(.listGroups(await listGroups(body)), to: header)
+        case .deleteGroups(let body):
+            outcome = respond(.deleteGroups(await deleteGroups(body)), to: header)
+        case .offsetDelete(let body):
+            outcome = respond(.offsetDelete(await offsetDelete(body)), to: header)
+        case .describeCluster(let body):
+            outcome = respond(.describeCluster(describeCluster(body)), to: header)
+        case .describeProducers(let body):
+            outcome = respond(.describeProducers(describeProducers(body)), to: header)
         }
         metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
         return outcome

@@ -40,6 +40,18 @@ public enum KafkaRequest: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
     /// DescribeConfigsRequest.
     case describeConfigs(DescribeConfigsRequest)
+    /// DescribeGroupsRequest.
+    case describeGroups(DescribeGroupsRequest)
+    /// ListGroupsRequest.
+    case listGroups(ListGroupsRequest)
+    /// DeleteGroupsRequest.
+    case deleteGroups(DeleteGroupsRequest)
+    /// OffsetDeleteRequest.
+    case offsetDelete(OffsetDeleteRequest)
+    /// DescribeClusterRequest.
+    case describeCluster(DescribeClusterRequest)
+    /// DescribeProducersRequest.
+    case describeProducers(DescribeProducersRequest)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -61,6 +73,12 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .describeGroups: .describeGroups
+        case .listGroups: .listGroups
+        case .deleteGroups: .deleteGroups
+        case .offsetDelete: .offsetDelete
+        case .describeCluster: .describeCluster
+        case .describeProducers: .describeProducers
         }
     }
 
@@ -90,6 +108,12 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdRequest(from: &buffer, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &buffer, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &buffer, version: version))
+        case .describeGroups: self = .describeGroups(try DescribeGroupsRequest(from: &buffer, version: version))
+        case .listGroups: self = .listGroups(try ListGroupsRequest(from: &buffer, version: version))
+        case .deleteGroups: self = .deleteGroups(try DeleteGroupsRequest(from: &buffer, version: version))
+        case .offsetDelete: self = .offsetDelete(try OffsetDeleteRequest(from: &buffer, version: version))
+        case .describeCluster: self = .describeCluster(try DescribeClusterRequest(from: &buffer, version: version))
+        case .describeProducers: self = .describeProducers(try DescribeProducersRequest(from: &buffer, version: version))
         }
     }
 
@@ -135,6 +159,12 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId(let body): try body.encode(into: &buffer, version: version)
         case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .describeGroups(let body): try body.encode(into: &buffer, version: version)
+        case .listGroups(let body): try body.encode(into: &buffer, version: version)
+        case .deleteGroups(let body): try body.encode(into: &buffer, version: version)
+        case .offsetDelete(let body): try body.encode(into: &buffer, version: version)
+        case .describeCluster(let body): try body.encode(into: &buffer, version: version)
+        case .describeProducers(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

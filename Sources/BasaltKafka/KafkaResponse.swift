@@ -39,6 +39,18 @@ public enum KafkaResponse: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
     /// DescribeConfigsResponse.
     case describeConfigs(DescribeConfigsResponse)
+    /// DescribeGroupsResponse.
+    case describeGroups(DescribeGroupsResponse)
+    /// ListGroupsResponse.
+    case listGroups(ListGroupsResponse)
+    /// DeleteGroupsResponse.
+    case deleteGroups(DeleteGroupsResponse)
+    /// OffsetDeleteResponse.
+    case offsetDelete(OffsetDeleteResponse)
+    /// DescribeClusterResponse.
+    case describeCluster(DescribeClusterResponse)
+    /// DescribeProducersResponse.
+    case describeProducers(DescribeProducersResponse)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -60,6 +72,12 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .describeGroups: .describeGroups
+        case .listGroups: .listGroups
+        case .deleteGroups: .deleteGroups
+        case .offsetDelete: .offsetDelete
+        case .describeCluster: .describeCluster
+        case .describeProducers: .describeProducers
         }
     }
 
@@ -89,6 +107,12 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdResponse(from: &buffer, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochResponse(from: &buffer, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &buffer, version: version))
+        case .describeGroups: self = .describeGroups(try DescribeGroupsResponse(from: &buffer, version: version))
+        case .listGroups: self = .listGroups(try ListGroupsResponse(from: &buffer, version: version))
+        case .deleteGroups: self = .deleteGroups(try DeleteGroupsResponse(from: &buffer, version: version))
+        case .offsetDelete: self = .offsetDelete(try OffsetDeleteResponse(from: &buffer, version: version))
+        case .describeCluster: self = .describeCluster(try DescribeClusterResponse(from: &buffer, version: version))
+        case .describeProducers: self = .describeProducers(try DescribeProducersResponse(from: &buffer, version: version))
         }
     }
 
@@ -127,6 +151,12 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId(let body): try body.encode(into: &buffer, version: version)
         case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .describeGroups(let body): try body.encode(into: &buffer, version: version)
+        case .listGroups(let body): try body.encode(into: &buffer, version: version)
+        case .deleteGroups(let body): try body.encode(into: &buffer, version: version)
+        case .offsetDelete(let body): try body.encode(into: &buffer, version: version)
+        case .describeCluster(let body): try body.encode(into: &buffer, version: version)
+        case .describeProducers(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

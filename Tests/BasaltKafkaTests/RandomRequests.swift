@@ -127,6 +127,20 @@ extension Gen {
             }
             return .describeConfigs(
                 DescribeConfigsRequest(resources: resources, includeSynonyms: v >= 1 ? bool() : false))
+        case .describeGroups:
+            return .describeGroups(DescribeGroupsRequest(groups: strs(), includeAuthorizedOperations: v >= 3 ? bool() : false))
+        case .listGroups:
+            return .listGroups(ListGroupsRequest(statesFilter: v >= 4 ? strs() : [], typesFilter: v >= 5 ? strs() : []))
+        case .deleteGroups:
+            return .deleteGroups(DeleteGroupsRequest(groupsNames: strs()))
+        case .offsetDelete:
+            return .offsetDelete(OffsetDeleteRequest(
+                groupId: str(), topics: array { g in OffsetDeleteRequest.Topic(name: g.str(), partitionIndexes: g.i32s()) }))
+        case .describeCluster:
+            return .describeCluster(DescribeClusterRequest(includeClusterAuthorizedOperations: bool(), endpointType: v >= 1 ? i8() : 1))
+        case .describeProducers:
+            return .describeProducers(DescribeProducersRequest(
+                topics: array { g in DescribeProducersRequest.Topic(name: g.str(), partitionIndexes: g.i32s()) }))
         }
     }
 }
