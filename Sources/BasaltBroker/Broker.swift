@@ -216,7 +216,7 @@ public final class Broker: Sendable {
                 outcome = respond(.deleteTopics(deleteTopics(body)), to: header)
             }
         case .describeConfigs(let body):
-            outcome = respond(.describeConfigs(describeConfigs(body)), to: header)
+            outcome = respond(.describeConfigs(describeConfigs(body, version: header.apiVersion)), to: header)
         case .initProducerId(let body):
             outcome = respond(.initProducerId(await initProducerId(body)), to: header)
         case .findCoordinator(let body):
@@ -248,6 +248,16 @@ public final class Broker: Sendable {
             outcome = respond(.offsetCommit(await commitOffsets(body)), to: header)
         case .offsetFetch(let body):
             outcome = respond(.offsetFetch(await fetchOffsets(body)), to: header)
+        case .createPartitions(let body):
+            outcome = respond(.createPartitions(await createPartitions(body)), to: header)
+        case .deleteRecords(let body):
+            outcome = respond(.deleteRecords(deleteRecords(body)), to: header)
+        case .alterConfigs(let body):
+            outcome = respond(.alterConfigs(await alterConfigs(body)), to: header)
+        case .incrementalAlterConfigs(let body):
+            outcome = respond(.incrementalAlterConfigs(await incrementalAlterConfigs(body)), to: header)
+        case .describeLogDirs(let body):
+            outcome = respond(.describeLogDirs(describeLogDirs(body)), to: header)
         }
         metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
         return outcome

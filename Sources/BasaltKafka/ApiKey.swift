@@ -38,6 +38,16 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     case offsetForLeaderEpoch = 23
     /// DescribeConfigs (32).
     case describeConfigs = 32
+    /// DeleteRecords (21).
+    case deleteRecords = 21
+    /// AlterConfigs (33).
+    case alterConfigs = 33
+    /// DescribeLogDirs (35).
+    case describeLogDirs = 35
+    /// CreatePartitions (37).
+    case createPartitions = 37
+    /// IncrementalAlterConfigs (44).
+    case incrementalAlterConfigs = 44
 
     /// The versions of this API that ``KafkaRequest`` and ``KafkaResponse`` can decode and encode.
     /// A broker advertises exactly these in its ApiVersions response.
@@ -60,6 +70,11 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .initProducerId: 0...4
         case .offsetForLeaderEpoch: 2...3
         case .describeConfigs: 0...2
+        case .deleteRecords: 0...2
+        case .alterConfigs: 0...2
+        case .describeLogDirs: 0...4
+        case .createPartitions: 0...3
+        case .incrementalAlterConfigs: 0...1
         }
     }
 
@@ -83,6 +98,11 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .initProducerId: 2
         case .offsetForLeaderEpoch: 4
         case .describeConfigs: 4
+        case .deleteRecords: 2
+        case .alterConfigs: 2
+        case .describeLogDirs: 2
+        case .createPartitions: 2
+        case .incrementalAlterConfigs: 1
         }
     }
 

@@ -40,6 +40,16 @@ public enum KafkaRequest: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
     /// DescribeConfigsRequest.
     case describeConfigs(DescribeConfigsRequest)
+    /// DeleteRecordsRequest.
+    case deleteRecords(DeleteRecordsRequest)
+    /// AlterConfigsRequest.
+    case alterConfigs(AlterConfigsRequest)
+    /// DescribeLogDirsRequest.
+    case describeLogDirs(DescribeLogDirsRequest)
+    /// CreatePartitionsRequest.
+    case createPartitions(CreatePartitionsRequest)
+    /// IncrementalAlterConfigsRequest.
+    case incrementalAlterConfigs(IncrementalAlterConfigsRequest)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -61,6 +71,11 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .deleteRecords: .deleteRecords
+        case .alterConfigs: .alterConfigs
+        case .describeLogDirs: .describeLogDirs
+        case .createPartitions: .createPartitions
+        case .incrementalAlterConfigs: .incrementalAlterConfigs
         }
     }
 
@@ -90,6 +105,11 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdRequest(from: &buffer, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &buffer, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &buffer, version: version))
+        case .deleteRecords: self = .deleteRecords(try DeleteRecordsRequest(from: &buffer, version: version))
+        case .alterConfigs: self = .alterConfigs(try AlterConfigsRequest(from: &buffer, version: version))
+        case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsRequest(from: &buffer, version: version))
+        case .createPartitions: self = .createPartitions(try CreatePartitionsRequest(from: &buffer, version: version))
+        case .incrementalAlterConfigs: self = .incrementalAlterConfigs(try IncrementalAlterConfigsRequest(from: &buffer, version: version))
         }
     }
 
@@ -135,6 +155,11 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId(let body): try body.encode(into: &buffer, version: version)
         case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .deleteRecords(let body): try body.encode(into: &buffer, version: version)
+        case .alterConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .describeLogDirs(let body): try body.encode(into: &buffer, version: version)
+        case .createPartitions(let body): try body.encode(into: &buffer, version: version)
+        case .incrementalAlterConfigs(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

@@ -39,6 +39,16 @@ public enum KafkaResponse: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
     /// DescribeConfigsResponse.
     case describeConfigs(DescribeConfigsResponse)
+    /// DeleteRecordsResponse.
+    case deleteRecords(DeleteRecordsResponse)
+    /// AlterConfigsResponse.
+    case alterConfigs(AlterConfigsResponse)
+    /// DescribeLogDirsResponse.
+    case describeLogDirs(DescribeLogDirsResponse)
+    /// CreatePartitionsResponse.
+    case createPartitions(CreatePartitionsResponse)
+    /// IncrementalAlterConfigsResponse.
+    case incrementalAlterConfigs(IncrementalAlterConfigsResponse)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -60,6 +70,11 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .deleteRecords: .deleteRecords
+        case .alterConfigs: .alterConfigs
+        case .describeLogDirs: .describeLogDirs
+        case .createPartitions: .createPartitions
+        case .incrementalAlterConfigs: .incrementalAlterConfigs
         }
     }
 
@@ -89,6 +104,11 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdResponse(from: &buffer, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochResponse(from: &buffer, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &buffer, version: version))
+        case .deleteRecords: self = .deleteRecords(try DeleteRecordsResponse(from: &buffer, version: version))
+        case .alterConfigs: self = .alterConfigs(try AlterConfigsResponse(from: &buffer, version: version))
+        case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsResponse(from: &buffer, version: version))
+        case .createPartitions: self = .createPartitions(try CreatePartitionsResponse(from: &buffer, version: version))
+        case .incrementalAlterConfigs: self = .incrementalAlterConfigs(try IncrementalAlterConfigsResponse(from: &buffer, version: version))
         }
     }
 
@@ -127,6 +147,11 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId(let body): try body.encode(into: &buffer, version: version)
         case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .deleteRecords(let body): try body.encode(into: &buffer, version: version)
+        case .alterConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .describeLogDirs(let body): try body.encode(into: &buffer, version: version)
+        case .createPartitions(let body): try body.encode(into: &buffer, version: version)
+        case .incrementalAlterConfigs(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

@@ -122,13 +122,16 @@ final class ClusterController: Sendable {
         return unfinished
     }
 
+    /// Places the partitions of `topic` that have no replicas yet: all of a new topic, the
+    /// added ones of a grown topic (the others keep their replicas and states).
     /// Returns false when the write failed without an answer (to be retried).
     private func assign(_ name: String, _ topic: TopicRecord, view: ClusterView, lease: Int64) async -> Bool {
         let brokers = Array(view.liveBrokers)
+        let placed = topic.assignment.count
         let assignment: [[Int32]]
         do {
             assignment = try ReplicaPlacement.assign(
-                partitions: Int(topic.partitions), replicationFactor: topic.replicationFactor, brokers: brokers,
+                partitions: Int(topic.partitions) - placed, replicationFactor: topic.replicationFactor, brokers: brokers,
                 start: Int.random(in: 0..<max(brokers.count, 1)))
         } catch {
             // Too few live brokers: wait for more (a change to watch), not a retry.
@@ -136,9 +139,10 @@ final class ClusterController: Sendable {
             return true
         }
         var assigned = topic
-        assigned.assignment = assignment
+        assigned.assignment += assignment
         var operations: [EtcdTxnOperation] = [.put(key: keys.topic(name), value: ClusterRecordCodec.encode(assigned), leaseID: 0)]
-        for (partition, replicas) in assignment.enumerated() {
+        for (index, replicas) in assignment.enumerated() {
+            let partition = placed + index
             operations.append(.put(key: keys.partition(name, Int32(partition)),
                                    value: ClusterRecordCodec.encode(PartitionState.initial(replicas: replicas)), leaseID: 0))
         }
