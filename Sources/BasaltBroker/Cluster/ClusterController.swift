@@ -87,9 +87,11 @@ final class ClusterController: Sendable {
         for (name, topic) in view.topics.sorted(by: { $0.key < $1.key }) {
             if !topic.isAssigned {
                 if await !assign(name, topic, view: view, lease: lease) { unfinished = true }
-                continue
+                // A grown topic's placed partitions still fail over while the added ones
+                // wait for placement (too few live brokers, say).
+                if topic.assignment.isEmpty { continue }
             }
-            for partition in 0..<topic.partitions {
+            for partition in 0..<Int32(topic.assignment.count) {
                 let id = TopicPartition(topic: name, partition: partition)
                 guard let versioned = view.partitions[id] else {
                     if await !write(id, PartitionState.initial(replicas: topic.assignment[Int(partition)]), expectedRevision: 0, lease: lease) {
