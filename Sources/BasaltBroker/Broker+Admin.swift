@@ -27,7 +27,7 @@ extension Broker {
             }
             let config: LogConfig
             do throws(TopicSettingsError) {
-                config = try TopicSettings.apply(asked.configs.map { ($0.name, $0.value) }, to: configuration.defaultTopicConfig)
+                config = try TopicSettings.apply(asked.configs.map { ($0.name, $0.value) }, to: topicDefaults)
             } catch {
                 return failure(.invalidConfig, error.description)
             }
@@ -74,8 +74,10 @@ extension Broker {
                 }
                 entries = described
             case 4:
-                // Source 5: DEFAULT_CONFIG (the broker's settings are read-only here).
-                entries = brokerSettings().map { ($0.name, $0.value, 5) }
+                // Source 5: DEFAULT_CONFIG for the read-only ones; the dynamic ones say
+                // where their value comes from.
+                entries = (brokerSettings().map { ($0.name, $0.value, 5) } + describedDynamicBrokerSettings())
+                    .sorted { $0.name < $1.name }
             default:
                 return .init(errorCode: .invalidRequest, errorMessage: "unsupported resource type \(resource.resourceType)",
                              resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [])
@@ -83,7 +85,8 @@ extension Broker {
             let wanted = resource.configurationKeys.map(Set.init)
             let configs = entries.filter { wanted?.contains($0.name) ?? true }.map {
                 // v0 has no source, only whether the value is the default.
-                DescribeConfigsResponse.Config(name: $0.name, value: $0.value, readOnly: resource.resourceType == 4,
+                DescribeConfigsResponse.Config(name: $0.name, value: $0.value,
+                                               readOnly: resource.resourceType == 4 && BrokerDynamicSettings.topicSettingNames[$0.name] == nil,
                                                isDefault: version == 0 && $0.source == 5, configSource: version == 0 ? -1 : $0.source)
             }
             return .init(resourceType: resource.resourceType, resourceName: resource.resourceName, configs: configs)

@@ -154,7 +154,7 @@ extension Broker {
     /// (list settings only) on each topic's dynamic configs.
     func incrementalAlterConfigs(_ request: IncrementalAlterConfigsRequest) async -> IncrementalAlterConfigsResponse {
         var results: [IncrementalAlterConfigsResponse.Result] = []
-        let defaults = configuration.defaultTopicConfig
+        let defaults = topicDefaults
         for resource in request.resources {
             let outcome = await alterResource(type: resource.resourceType, name: resource.resourceName,
                                               validateOnly: request.validateOnly) { overrides throws(TopicConfigEditError) in
@@ -163,8 +163,9 @@ extension Broker {
                     guard names.insert(config.name).inserted else {
                         throw .invalidRequest("\(config.name) appears more than once")
                     }
-                    guard Self.knownTopicSettings.contains(config.name) else {
-                        throw .invalidConfig("unknown topic setting \(config.name)")
+                    let known = resource.resourceType == 4 ? Set(BrokerDynamicSettings.topicSettingNames.keys) : Self.knownTopicSettings
+                    guard known.contains(config.name) else {
+                        throw .invalidConfig("unknown \(resource.resourceType == 4 ? "dynamic broker" : "topic") setting \(config.name)")
                     }
                     try overrides.edit(operation: config.operation, name: config.name, value: config.value, defaults: defaults)
                 }
@@ -190,12 +191,11 @@ extension Broker {
         case 2:
             break
         case 4:
-            return .init(code: .invalidRequest,
-                         message: "broker settings are not dynamic here; set them in the broker's properties file")
+            return alterBrokerSettings(name: name, validateOnly: validateOnly, edit)
         default:
             return .init(code: .invalidRequest, message: "unsupported resource type \(type)")
         }
-        let defaults = configuration.defaultTopicConfig
+        let defaults = topicDefaults
         var overrides: TopicConfigOverrides
         if let cluster {
             guard let record = cluster.metadata.view.topics[name] else {
@@ -237,12 +237,82 @@ extension Broker {
         }
     }
 
+    /// The topic defaults in force: the properties file's, under the dynamic broker
+    /// settings on a single node.
+    var topicDefaults: LogConfig {
+        cluster == nil ? dynamicSettings.current.topicDefaults : configuration.defaultTopicConfig
+    }
+
+    /// AlterConfigs and IncrementalAlterConfigs on this broker (resource type 4, named by
+    /// its id or "" for the default): the dynamic settings of ``BrokerDynamicSettings``.
+    /// Once written, every topic that followed an old default follows the new one (its
+    /// own settings stay), as in Kafka. Single node only: a cluster's brokers share topic
+    /// records whose defaults would then differ from broker to broker.
+    private func alterBrokerSettings(
+        name: String, validateOnly: Bool, _ edit: (inout TopicConfigOverrides) throws(TopicConfigEditError) -> Void
+    ) -> ClusterNode.TopicOutcome {
+        guard cluster == nil else {
+            return .init(code: .invalidRequest, message: "broker settings are not dynamic in cluster mode; set them in the properties file")
+        }
+        guard name.isEmpty || name == String(configuration.nodeId) else {
+            return .init(code: .invalidRequest, message: "this is broker \(configuration.nodeId), not \(name)")
+        }
+        var values = TopicConfigOverrides(dynamicSettings.current.values)
+        do throws(TopicConfigEditError) {
+            try edit(&values)
+        } catch {
+            switch error {
+            case .invalidConfig(let message): return .init(code: .invalidConfig, message: message)
+            case .invalidRequest(let message): return .init(code: .invalidRequest, message: message)
+            }
+        }
+        let next: BrokerDynamicSettings.State
+        do throws(TopicSettingsError) {
+            next = try dynamicSettings.validate(values.values)
+        } catch {
+            return .init(code: .invalidConfig, message: error.description)
+        }
+        if validateOnly { return .init(code: .noError) }
+        let previous: BrokerDynamicSettings.State
+        do {
+            previous = try dynamicSettings.replace(with: next)
+        } catch {
+            return .init(code: .kafkaStorageError, message: "\(error)")
+        }
+        logger.info("changed dynamic broker settings", metadata: ["settings": "\(next.values.sorted { $0.key < $1.key })"])
+        for topicName in store.topicNames {
+            guard let topic = try? store.topic(topicName) else { continue }
+            let own = TopicConfigOverrides(derivedFrom: topic.config, defaults: previous.topicDefaults)
+            do {
+                let config = try own.logConfig(defaults: next.topicDefaults, replicated: false)
+                guard config != topic.config else { continue }
+                let changed = try store.updateTopicConfig(topicName, config: config)
+                for log in changed.partitions { _ = try? log.enforceRetention() }
+            } catch {
+                logger.error("cannot apply the new broker defaults to a topic", metadata: ["topic": "\(topicName)", "error": "\(error)"])
+            }
+        }
+        return .init(code: .noError)
+    }
+
+    /// The dynamic broker settings as DescribeConfigs lists them: 2 (DYNAMIC_BROKER_CONFIG)
+    /// when set, else the properties file's value as 5 (DEFAULT_CONFIG).
+    func describedDynamicBrokerSettings() -> [(name: String, value: String, source: Int8)] {
+        let current = dynamicSettings.current
+        let defaults = Dictionary(TopicSettings.describe(configuration.defaultTopicConfig).map { ($0.name, $0.value) },
+                                  uniquingKeysWith: { first, _ in first })
+        return BrokerDynamicSettings.topicSettingNames.sorted { $0.key < $1.key }.map { name, topicName in
+            if cluster == nil, let value = current.values[name] { return (name, value, 2) }
+            return (name, defaults[topicName] ?? "", 5)
+        }
+    }
+
     /// A topic's settings as DescribeConfigs lists them, each with its source: 1
     /// (DYNAMIC_TOPIC_CONFIG) when set on the topic, 5 (DEFAULT_CONFIG) otherwise. In a
     /// cluster they come from the topic's record in etcd, `min.insync.replicas` included.
     /// Nil for an unknown topic.
     func describedTopicSettings(_ name: String) -> [(name: String, value: String, source: Int8)]? {
-        let defaults = configuration.defaultTopicConfig
+        let defaults = topicDefaults
         let overrides: TopicConfigOverrides
         var entries: [(name: String, value: String)]
         if let cluster {

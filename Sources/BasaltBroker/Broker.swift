@@ -28,6 +28,8 @@ public final class Broker: Sendable {
     let blockingPool: NIOThreadPool
     /// This broker's part in a cluster; `nil` in single-node mode.
     let cluster: ClusterNode?
+    /// The broker settings changed through AlterConfigs (single node).
+    let dynamicSettings: BrokerDynamicSettings
     private let advertised: Mutex<HostPort>
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
@@ -55,10 +57,12 @@ public final class Broker: Sendable {
         let clusterId: String
         let producerStates = ProducerStates(logger: logger)
         let producerIds: ProducerIdAllocator
+        let dynamicSettings: BrokerDynamicSettings
         var partitions = 0
         do {
             try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
             clusterId = try ClusterIdentity.loadOrCreate(directory: brokerDirectory)
+            dynamicSettings = try BrokerDynamicSettings(directory: brokerDirectory, staticDefaults: configuration.defaultTopicConfig)
             // Producer state first: the allocator starts above every producer id in the logs.
             for name in store.topicNames {
                 guard let topic = try? store.topic(name) else { continue }
@@ -75,6 +79,7 @@ public final class Broker: Sendable {
             throw error
         }
         self.clusterId = clusterId
+        self.dynamicSettings = dynamicSettings
         self.producerIds = producerIds
         self.producerStates = producerStates
         self.store = store
@@ -350,7 +355,7 @@ public final class Broker: Sendable {
         }
         guard create, configuration.autoCreateTopics else { return .failed(.unknownTopicOrPartition) }
         do {
-            let topic = try store.createTopic(name, partitions: configuration.defaultPartitions)
+            let topic = try store.createTopic(name, partitions: configuration.defaultPartitions, config: topicDefaults)
             logger.info("auto-created topic", metadata: ["topic": "\(name)", "partitions": "\(configuration.defaultPartitions)"])
             return .found(topic)
         } catch BasaltError.topicExists {

@@ -131,6 +131,12 @@ import Testing
             guard case .alterConfigs(let body) = response else { Issue.record("not a response"); return }
             #expect(body.responses.map(\.errorCode) == [.invalidRequest], "type \(type)")
         }
+        // A broker resource naming another broker.
+        let other = try await connection.roundTrip(.incrementalAlterConfigs(IncrementalAlterConfigsRequest(resources: [
+            .init(resourceType: 4, resourceName: "7", configs: [.init(name: "log.retention.ms", operation: 0, value: "1")]),
+        ])), version: 1)
+        guard case .incrementalAlterConfigs(let otherBody) = other else { Issue.record("not a response"); return }
+        #expect(otherBody.responses.map(\.errorCode) == [.invalidRequest])
         #expect(try broker.server.broker.store.topic("conf").config == before)
         try await BadInputTests.stillServes(broker)
         try await broker.stop()

@@ -222,9 +222,41 @@ def test_kafka_python_alter_and_describe_configs(broker):
     admin.close()
 
 
-def test_broker_resource_is_refused(broker):
+def test_dynamic_broker_defaults_apply_to_topics_without_their_own(broker):
+    create_topic(broker.bootstrap, "follows", 1)
+    create_topic(broker.bootstrap, "own", 1, {"retention.ms": "3600000"})
     admin = admin_for(broker)
-    resource = ConfigResource(ConfigResource.Type.BROKER, "0", set_config={"log.retention.ms": "1000"})
-    with pytest.raises(KafkaException) as refused:
-        list(admin.alter_configs([resource]).values())[0].result(15)
-    assert refused.value.args[0].name() == "INVALID_REQUEST"
+    brokers = ConfigResource(ConfigResource.Type.BROKER, "0", incremental_configs=[
+        ConfigEntry("log.retention.ms", "120000", incremental_operation=AlterConfigOpType.SET)])
+    list(admin.incremental_alter_configs([brokers]).values())[0].result(15)
+
+    def check():
+        assert topic_configs(admin, "follows")["retention.ms"].value == "120000"
+        assert topic_configs(admin, "own")["retention.ms"].value == "3600000"
+        described = list(admin.describe_configs([ConfigResource(ConfigResource.Type.BROKER, "0")]).values())[0].result(15)
+        assert described["log.retention.ms"].value == "120000"
+        assert described["log.retention.ms"].source == ConfigSource.DYNAMIC_BROKER_CONFIG.value
+        assert not described["log.retention.ms"].is_read_only
+        assert described["log.dirs"].is_read_only
+
+    check()
+    create_topic(broker.bootstrap, "new-after", 1)
+    assert topic_configs(admin, "new-after")["retention.ms"].value == "120000"
+    broker.restart()
+    admin = admin_for(broker)
+    check()
+
+    for resource, code in [
+        (ConfigResource(ConfigResource.Type.BROKER, "0", incremental_configs=[
+            ConfigEntry("log.dirs", "/x", incremental_operation=AlterConfigOpType.SET)]), "INVALID_CONFIG"),
+        (ConfigResource(ConfigResource.Type.BROKER, "0", incremental_configs=[
+            ConfigEntry("log.segment.bytes", "12", incremental_operation=AlterConfigOpType.SET)]), "INVALID_CONFIG"),
+    ]:
+        with pytest.raises(KafkaException) as refused:
+            list(admin.incremental_alter_configs([resource]).values())[0].result(15)
+        assert refused.value.args[0].name() == code, resource
+
+    # DELETE returns it to the properties file's value, for the topics that followed it too.
+    list(admin.incremental_alter_configs([ConfigResource(ConfigResource.Type.BROKER, "0", incremental_configs=[
+        ConfigEntry("log.retention.ms", None, incremental_operation=AlterConfigOpType.DELETE)])]).values())[0].result(15)
+    assert topic_configs(admin, "follows")["retention.ms"].value == "604800000"
