@@ -108,9 +108,16 @@ public final class Store: Sendable {
                 directory: directory, name: description.name, partitions: description.partitions,
                 config: description.config, flusher: flusher, io: io, clock: clock, signal: signal)
         }
-        // Partition directories of topics whose deletion was interrupted.
-        for name in try Directory.entries(directory) where name.hasSuffix(".deleted") {
-            try Directory.removeTree(directory + "/" + name)
+        // Partition directories of topics whose deletion was interrupted, and those a
+        // growth created before it crashed (numbered past the count its topic file names).
+        for name in try Directory.entries(directory) {
+            if name.hasSuffix(".deleted") {
+                try Directory.removeTree(directory + "/" + name)
+            } else if let dash = name.lastIndex(of: "-"), let topic = topics[String(name[..<dash])],
+                      let number = Int32(name[name.index(after: dash)...]), number >= topic.partitionCount,
+                      TopicPartition(topic: topic.name, partition: number).description == name {
+                try Directory.removeTree(directory + "/" + name)
+            }
         }
         self.directory = directory
         self.defaultConfig = defaultConfig
