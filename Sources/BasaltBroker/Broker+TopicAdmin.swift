@@ -137,9 +137,10 @@ extension Broker {
         var results: [AlterConfigsResponse.Result] = []
         for resource in request.resources {
             let outcome = await alterResource(type: resource.resourceType, name: resource.resourceName,
-                                              validateOnly: request.validateOnly) { overrides in
+                                              validateOnly: request.validateOnly) { overrides throws(TopicConfigEditError) in
                 var replaced = TopicConfigOverrides()
                 for config in resource.configs {
+                    guard replaced.values[config.name] == nil else { throw .invalidRequest("\(config.name) appears more than once") }
                     if let value = config.value { replaced.values[config.name] = value }
                 }
                 overrides = replaced
