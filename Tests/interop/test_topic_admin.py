@@ -91,16 +91,36 @@ def test_kafka_python_create_partitions_and_describe_log_dirs(broker):
     create_topic(broker.bootstrap, "kp-grown", 1)
     admin.create_partitions({"kp-grown": 3})
     assert len(admin.describe_topics(["kp-grown"])[0]["partitions"]) == 3
+    # kafka-python's default partitioner over the new count.
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
-    for i in range(30):
+    for i in range(60):
         producer.send("kp-grown", key=f"k{i}".encode(), value=b"x" * 100)
     producer.flush(30)
     producer.close()
+    consumer = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "kp-grown-check",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer.assign([TopicPartition("kp-grown", p, 0) for p in range(3)])
+    messages = consume_confluent(consumer, 60)
+    consumer.close()
+    assert len(messages) == 60
+    for message in messages:
+        assert message.partition() == kafka_partition(message.key(), 3), message.key()
+    sizes = {}
+    for message in messages:
+        sizes[message.partition()] = sizes.get(message.partition(), 0) + 1
 
-    described = admin.describe_log_dirs()
-    text = repr(described)
-    assert str(broker.data_dir.resolve()) in text, text
-    assert "kp-grown" in text, text
+    [answer] = admin.describe_log_dirs()
+    [log_dir] = answer["log_dirs"]
+    assert log_dir["error_code"] == 0
+    assert log_dir["log_dir"] == str(broker.data_dir.resolve())
+    assert 0 < log_dir["usable_bytes"] <= log_dir["total_bytes"]
+    [topic] = [t for t in log_dir["topics"] if t["name"] == "kp-grown"]
+    for partition in topic["partitions"]:
+        on_disk = sum(f.stat().st_size for f in (broker.data_dir / f"kp-grown-{partition['partition_index']}").glob("*.log"))
+        assert partition["partition_size"] == on_disk, partition
+        assert (partition["partition_size"] > 0) == (partition["partition_index"] in sizes), partition
+        assert partition["offset_lag"] == 0 and partition["is_future_key"] is False
+    assert sorted(p["partition_index"] for p in topic["partitions"]) == [0, 1, 2]
     admin.close()
 
 
