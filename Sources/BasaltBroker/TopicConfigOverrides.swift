@@ -81,7 +81,29 @@ struct TopicConfigOverrides: Equatable, Sendable {
     ///
     /// - Throws: ``TopicSettingsError`` for an unknown name or a bad value.
     func logConfig(defaults: LogConfig, replicated: Bool) throws(TopicSettingsError) -> LogConfig {
-        try TopicSettings.apply(values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: defaults, replicated: replicated)
+        try TopicSettings.apply(durabilityResolved.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                                to: defaults, replicated: replicated)
+    }
+
+    /// The values with at most one durability name, so the order they are applied in
+    /// does not matter. A client re-sending every setting DescribeConfigs listed as set
+    /// (kafka-python does when it falls back to AlterConfigs) sends all three:
+    /// `basalt.durability` wins; of `flush.messages` and `flush.ms`, the stricter one, as
+    /// in Kafka (`flush.messages=1` syncs every append whatever `flush.ms` says).
+    var durabilityResolved: [String: String] {
+        var values = self.values
+        let never = String(Int64.max)
+        if values["basalt.durability"] != nil {
+            values["flush.messages"] = nil
+            values["flush.ms"] = nil
+        } else if let messages = values["flush.messages"], let milliseconds = values["flush.ms"] {
+            if messages == "1" || milliseconds == never {
+                values["flush.ms"] = nil
+            } else {
+                values["flush.messages"] = nil
+            }
+        }
+        return values
     }
 }
 

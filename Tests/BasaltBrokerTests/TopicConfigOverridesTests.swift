@@ -20,6 +20,25 @@ import Testing
         #expect(try overrides.logConfig(defaults: Self.defaults, replicated: false) == config)
     }
 
+    /// All three durability names at once, as a client re-sending what DescribeConfigs
+    /// listed sends them: the result does not depend on their order.
+    @Test func durabilityNamesTogether() throws {
+        let never = String(Int64.max)
+        let cases: [([String: String], Durability)] = [
+            (["basalt.durability": "every-append", "flush.messages": "1", "flush.ms": never], .everyAppend),
+            (["basalt.durability": "interval:250", "flush.messages": never, "flush.ms": "250"], .interval(milliseconds: 250)),
+            (["basalt.durability": "os", "flush.messages": never, "flush.ms": never], .os),
+            (["flush.messages": "1", "flush.ms": never], .everyAppend),
+            (["flush.messages": "1", "flush.ms": "250"], .everyAppend),
+            (["flush.messages": never, "flush.ms": "250"], .interval(milliseconds: 250)),
+            (["flush.messages": never, "flush.ms": never], .os),
+        ]
+        for (values, durability) in cases {
+            #expect(try TopicConfigOverrides(values).logConfig(defaults: Self.defaults, replicated: false).durability == durability,
+                    "\(values)")
+        }
+    }
+
     @Test func setDeleteAppendSubtract() throws {
         var overrides = TopicConfigOverrides(["retention.ms": "1000", "basalt.durability": "os"])
         try overrides.edit(operation: 0, name: "flush.ms", value: "250", defaults: Self.defaults)

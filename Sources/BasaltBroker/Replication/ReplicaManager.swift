@@ -233,7 +233,7 @@ final class ReplicaManager: Sendable {
                 continue
             }
             do {
-                let config = try TopicSettings.apply(record.configs.map { ($0.key, $0.value) }, to: defaultTopicConfig, replicated: true)
+                let config = try TopicConfigOverrides(record.configs).logConfig(defaults: defaultTopicConfig, replicated: true)
                 let topic = try store.createTopic(name, partitions: record.partitions, config: config)
                 for log in topic.partitions { log.enableReplication() }
                 logger.info("created topic (cluster)", metadata: ["topic": "\(name)", "partitions": "\(record.partitions)"])
@@ -250,8 +250,7 @@ final class ReplicaManager: Sendable {
     private func applyTopicChanges(_ topic: Topic, record: TopicRecord) {
         let name = topic.name
         do {
-            let config = try TopicSettings.apply(record.configs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                                                 to: defaultTopicConfig, replicated: true)
+            let config = try TopicConfigOverrides(record.configs).logConfig(defaults: defaultTopicConfig, replicated: true)
             if config != topic.config {
                 try store.updateTopicConfig(name, config: config)
                 logger.info("changed topic settings (cluster)", metadata: ["topic": "\(name)"])
