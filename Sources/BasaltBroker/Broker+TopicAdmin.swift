@@ -9,7 +9,7 @@ extension Broker {
 
     /// Grows topics. One node: a manual assignment is accepted only when it is the one
     /// possible (each new partition on this broker alone). Cluster: see
-    /// ``ClusterNode/addPartitions(_:count:assignment:timeout:)``.
+    /// ``ClusterNode/addPartitions(_:count:assignment:validateOnly:timeout:)``.
     func createPartitions(_ request: CreatePartitionsRequest) async -> CreatePartitionsResponse {
         var seen: [String: Int] = [:]
         for topic in request.topics { seen[topic.name, default: 0] += 1 }
@@ -29,10 +29,9 @@ extension Broker {
             }
             if let cluster {
                 let assignment = asked.assignments.map { $0.map(\.brokerIds) }
-                let outcome = request.validateOnly
-                    ? validateGrowth(asked, cluster: cluster)
-                    : await cluster.addPartitions(asked.name, count: asked.count, assignment: assignment,
-                                                  timeout: .milliseconds(max(Int(request.timeoutMs), 0)))
+                let outcome = await cluster.addPartitions(asked.name, count: asked.count, assignment: assignment,
+                                                          validateOnly: request.validateOnly,
+                                                          timeout: .milliseconds(max(Int(request.timeoutMs), 0)))
                 results.append(outcome.code == .noError ? .init(name: asked.name)
                                : failure(outcome.code, outcome.message ?? "\(outcome.code)"))
                 continue
@@ -73,28 +72,6 @@ extension Broker {
 
     /// The most partitions a topic may have (the store's limit).
     static let maxPartitionCount: Int32 = 10_000
-
-    /// What a validate-only CreatePartitions answers in a cluster: the checks the real one
-    /// makes before writing to etcd.
-    private func validateGrowth(_ asked: CreatePartitionsRequest.Topic, cluster: ClusterNode) -> ClusterNode.TopicOutcome {
-        guard let record = cluster.metadata.view.topics[asked.name] else {
-            return .init(code: .unknownTopicOrPartition, message: "unknown topic \(asked.name)")
-        }
-        guard asked.count > record.partitions else {
-            return .init(code: .invalidPartitions,
-                         message: "topic \(asked.name) has \(record.partitions) partitions; the new count must be larger")
-        }
-        if let assignments = asked.assignments {
-            let live = cluster.metadata.view.liveBrokers
-            guard assignments.count == Int(asked.count - record.partitions), assignments.allSatisfy({
-                $0.brokerIds.count == record.replicationFactor && Set($0.brokerIds).count == $0.brokerIds.count
-                    && $0.brokerIds.allSatisfy(live.contains)
-            }) else {
-                return .init(code: .invalidReplicaAssignment, message: "each new partition needs distinct live brokers")
-            }
-        }
-        return .init(code: .noError)
-    }
 
     // MARK: - DeleteRecords
 

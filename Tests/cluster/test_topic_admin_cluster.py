@@ -5,7 +5,8 @@ topic's own min.insync.replicas is what DescribeConfigs shows; DeleteRecords at 
 the followers' log start offset too."""
 import json
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+import pytest
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource,
                                    NewPartitions)
 
@@ -46,6 +47,13 @@ def test_topic_admin_on_a_cluster(cluster_factory):
     assert described["min.insync.replicas"].value == "2"
     assert described["min.insync.replicas"].source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value
     assert described["retention.ms"].source == ConfigSource.DEFAULT_CONFIG.value
+
+    # Validate-only changes nothing; a count that is not larger is refused.
+    admin.create_partitions([NewPartitions(topic, 3)], validate_only=True)[topic].result(40)
+    assert json.loads(cluster.etcd.get(cluster.key(f"topics/{topic}")))["partitions"] == 2
+    with pytest.raises(KafkaException) as smaller:
+        admin.create_partitions([NewPartitions(topic, 2)])[topic].result(40)
+    assert smaller.value.args[0].name() == "INVALID_PARTITIONS"
 
     # Growth: the controller places the new partitions, all three replicas join.
     admin.create_partitions([NewPartitions(topic, 4)], operation_timeout=30)[topic].result(40)

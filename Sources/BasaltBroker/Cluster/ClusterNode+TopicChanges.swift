@@ -10,8 +10,11 @@ extension ClusterNode {
     /// with one (validated here: distinct live brokers, the topic's replication factor)
     /// the controller creates their states. Every broker hosting the topic grows its local
     /// copy when it sees the record. Waits (up to `timeout`) until every new partition has
-    /// a state, so a client producing right after finds leaders.
-    func addPartitions(_ name: String, count: Int32, assignment: [[Int32]]?, timeout: Duration) async -> TopicOutcome {
+    /// a state, so a client producing right after finds leaders. With `validateOnly` it
+    /// makes the checks and writes nothing.
+    func addPartitions(
+        _ name: String, count: Int32, assignment: [[Int32]]?, validateOnly: Bool, timeout: Duration
+    ) async -> TopicOutcome {
         let view = metadata.view
         guard let record = view.topics[name], let revision = view.topicRevisions[name] else {
             return TopicOutcome(code: .unknownTopicOrPartition, message: "unknown topic \(name)")
@@ -39,6 +42,7 @@ extension ClusterNode {
         } catch {
             return TopicOutcome(code: .invalidPartitions, message: "\(error)")
         }
+        if validateOnly { return TopicOutcome(code: .noError) }
         if let failure = await replaceTopicRecord(name, with: grown, revision: revision) { return failure }
         guard timeout > .zero else { return TopicOutcome(code: .noError) }
         let ready = await metadata.waitFor(timeout: timeout) { view in view.partitionStates(of: name)?.count == Int(count) }
