@@ -58,7 +58,9 @@ extension Broker {
                 continue
             }
             do {
-                try store.addPartitions(to: asked.name, count: asked.count)
+                // Off the request tasks: a directory, three files and syncs per partition.
+                let (name, count) = (asked.name, asked.count)
+                _ = try await blockingPool.runIfActive { [store] in try store.addPartitions(to: name, count: count) }
                 logger.info("added partitions", metadata: ["topic": "\(asked.name)", "partitions": "\(asked.count)"])
                 results.append(.init(name: asked.name))
             } catch let error as BasaltError {
@@ -78,7 +80,17 @@ extension Broker {
     /// Moves each partition's log start offset up to the offset asked (−1: the high
     /// watermark) and answers the new low watermark. In a cluster only the leader does it;
     /// followers follow from the log start offset in its Fetch responses.
-    func deleteRecords(_ request: DeleteRecordsRequest) -> DeleteRecordsResponse {
+    func deleteRecords(_ request: DeleteRecordsRequest) async -> DeleteRecordsResponse {
+        // Off the request tasks: each partition writes and syncs its checkpoint.
+        (try? await blockingPool.runIfActive { self.deleteRecordsNow(request) })
+            ?? DeleteRecordsResponse(topics: request.topics.map { asked in
+                .init(name: asked.name, partitions: asked.partitions.map {
+                    .init(partitionIndex: $0.partitionIndex, lowWatermark: -1, errorCode: .kafkaStorageError)
+                })
+            })
+    }
+
+    private func deleteRecordsNow(_ request: DeleteRecordsRequest) -> DeleteRecordsResponse {
         let topics = request.topics.map { asked -> DeleteRecordsResponse.Topic in
             let topic = try? store.topic(asked.name)
             let partitions = asked.partitions.map { partition -> DeleteRecordsResponse.Partition in
@@ -203,10 +215,13 @@ extension Broker {
             return await cluster.alterTopicConfigs(name, configs: overrides.values)
         }
         do {
-            let topic = try store.updateTopicConfig(name, config: config)
+            // Off the request tasks: the topic file is synced, retention may delete files.
+            try await blockingPool.runIfActive { [store] in
+                let topic = try store.updateTopicConfig(name, config: config)
+                // Lower limits take effect now, not at the next retention check.
+                for log in topic.partitions { _ = try? log.enforceRetention() }
+            }
             logger.info("changed topic settings", metadata: ["topic": "\(name)", "settings": "\(overrides.values.sorted { $0.key < $1.key })"])
-            // Lower limits take effect now, not at the next retention check.
-            for log in topic.partitions { _ = try? log.enforceRetention() }
             return .init(code: .noError)
         } catch let error as BasaltError {
             return .init(code: error.kafkaErrorCode, message: error.description)

@@ -256,7 +256,7 @@ public final class Broker: Sendable {
         case .createPartitions(let body):
             outcome = respond(.createPartitions(await createPartitions(body)), to: header)
         case .deleteRecords(let body):
-            outcome = respond(.deleteRecords(deleteRecords(body)), to: header)
+            outcome = respond(.deleteRecords(await deleteRecords(body)), to: header)
         case .alterConfigs(let body):
             outcome = respond(.alterConfigs(await alterConfigs(body)), to: header)
         case .incrementalAlterConfigs(let body):
