@@ -28,6 +28,8 @@ public final class Broker: Sendable {
     let blockingPool: NIOThreadPool
     /// This broker's part in a cluster; `nil` in single-node mode.
     let cluster: ClusterNode?
+    /// The broker settings changed through AlterConfigs (single node).
+    let dynamicSettings: BrokerDynamicSettings
     private let advertised: Mutex<HostPort>
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
@@ -55,10 +57,12 @@ public final class Broker: Sendable {
         let clusterId: String
         let producerStates = ProducerStates(logger: logger)
         let producerIds: ProducerIdAllocator
+        let dynamicSettings: BrokerDynamicSettings
         var partitions = 0
         do {
             try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
             clusterId = try ClusterIdentity.loadOrCreate(directory: brokerDirectory)
+            dynamicSettings = try BrokerDynamicSettings(directory: brokerDirectory, staticDefaults: configuration.defaultTopicConfig)
             // Producer state first: the allocator starts above every producer id in the logs.
             for name in store.topicNames {
                 guard let topic = try? store.topic(name) else { continue }
@@ -75,6 +79,7 @@ public final class Broker: Sendable {
             throw error
         }
         self.clusterId = clusterId
+        self.dynamicSettings = dynamicSettings
         self.producerIds = producerIds
         self.producerStates = producerStates
         self.store = store
@@ -216,7 +221,7 @@ public final class Broker: Sendable {
                 outcome = respond(.deleteTopics(deleteTopics(body)), to: header)
             }
         case .describeConfigs(let body):
-            outcome = respond(.describeConfigs(describeConfigs(body)), to: header)
+            outcome = respond(.describeConfigs(describeConfigs(body, version: header.apiVersion)), to: header)
         case .initProducerId(let body):
             outcome = respond(.initProducerId(await initProducerId(body)), to: header)
         case .findCoordinator(let body):
@@ -261,6 +266,16 @@ public final class Broker: Sendable {
             outcome = respond(.describeCluster(describeCluster(body)), to: header)
         case .describeProducers(let body):
             outcome = respond(.describeProducers(describeProducers(body)), to: header)
+        case .createPartitions(let body):
+            outcome = respond(.createPartitions(await createPartitions(body)), to: header)
+        case .deleteRecords(let body):
+            outcome = respond(.deleteRecords(await deleteRecords(body)), to: header)
+        case .alterConfigs(let body):
+            outcome = respond(.alterConfigs(await alterConfigs(body)), to: header)
+        case .incrementalAlterConfigs(let body):
+            outcome = respond(.incrementalAlterConfigs(await incrementalAlterConfigs(body)), to: header)
+        case .describeLogDirs(let body):
+            outcome = respond(.describeLogDirs(describeLogDirs(body)), to: header)
         }
         metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
         return outcome
@@ -353,7 +368,7 @@ public final class Broker: Sendable {
         }
         guard create, configuration.autoCreateTopics else { return .failed(.unknownTopicOrPartition) }
         do {
-            let topic = try store.createTopic(name, partitions: configuration.defaultPartitions)
+            let topic = try store.createTopic(name, partitions: configuration.defaultPartitions, config: topicDefaults)
             logger.info("auto-created topic", metadata: ["topic": "\(name)", "partitions": "\(configuration.defaultPartitions)"])
             return .found(topic)
         } catch BasaltError.topicExists {
