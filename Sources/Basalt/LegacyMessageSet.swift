@@ -54,9 +54,11 @@ public enum LegacyMessageSet {
     ///   - decompressedLimit: the most bytes a wrapper's value may decompress to.
     /// - Returns: the messages in order and the codec of the first compressed wrapper
     ///   (`.none` when none was compressed).
-    /// - Throws: ``BasaltError/crcMismatch(stored:computed:)`` for a bad CRC (Kafka's
-    ///   CORRUPT_MESSAGE); ``BasaltError/invalidBatch(reason:)`` for a truncated or
-    ///   malformed message, a bad magic, nested compression or an empty set;
+    /// - Throws: ``BasaltError/crcMismatch(stored:computed:)`` for a bad CRC and
+    ///   ``BasaltError/corruptMessage(reason:)`` for a bad size, a truncated message or
+    ///   lengths that do not fit (Kafka's CORRUPT_MESSAGE); ``BasaltError/invalidBatch(reason:)``
+    ///   for a bad magic, nested compression, a wrapper without messages or an empty set
+    ///   (INVALID_RECORD);
     ///   ``BasaltError/unsupportedCompression(codec:)`` for zstd or codecs 5–7;
     ///   ``BasaltError/messageTooLarge(bytes:limit:)``;
     ///   ``BasaltError/corruptCompressedData(reason:)``.
@@ -215,15 +217,15 @@ public enum LegacyMessageSet {
     private static func readEntry(_ bytes: UnsafeRawBufferPointer, at position: Int) throws -> Entry {
         let remaining = bytes.count - position
         guard remaining >= logOverhead else {
-            throw BasaltError.invalidBatch(reason: "truncated message at byte \(position): \(remaining) bytes left")
+            throw BasaltError.corruptMessage(reason: "truncated message at byte \(position): \(remaining) bytes left")
         }
         let offset = Int64(bitPattern: readBigEndian(bytes, position, 8))
         let size = Int(Int32(bitPattern: UInt32(readBigEndian(bytes, position + 8, 4))))
         guard size >= minimumMessageSizeV0 else {
-            throw BasaltError.invalidBatch(reason: "message at byte \(position) has size \(size)")
+            throw BasaltError.corruptMessage(reason: "message at byte \(position) has size \(size)")
         }
         guard size <= remaining - logOverhead else {
-            throw BasaltError.invalidBatch(
+            throw BasaltError.corruptMessage(
                 reason: "truncated message at byte \(position): size \(size), \(remaining - logOverhead) bytes left")
         }
         let start = position + logOverhead
@@ -236,7 +238,7 @@ public enum LegacyMessageSet {
             throw BasaltError.invalidBatch(reason: "message at byte \(position) has magic \(magic) in a message set")
         }
         guard magic == 0 || size >= minimumMessageSizeV1 else {
-            throw BasaltError.invalidBatch(reason: "magic 1 message at byte \(position) has size \(size)")
+            throw BasaltError.corruptMessage(reason: "magic 1 message at byte \(position) has size \(size)")
         }
         let attributes = bytes[start + 5]
         let codecNumber = Int16(attributes & 0x07)
@@ -255,7 +257,7 @@ public enum LegacyMessageSet {
         let key = try readBytesField(bytes, &cursor, end: end, what: "key", at: position)
         let value = try readBytesField(bytes, &cursor, end: end, what: "value", at: position)
         guard cursor == end else {
-            throw BasaltError.invalidBatch(reason: "message at byte \(position) has \(end - cursor) bytes after its value")
+            throw BasaltError.corruptMessage(reason: "message at byte \(position) has \(end - cursor) bytes after its value")
         }
         return Entry(
             message: Message(offset: offset, magic: magic, timestamp: timestamp, key: key, value: value),
@@ -266,13 +268,13 @@ public enum LegacyMessageSet {
         _ bytes: UnsafeRawBufferPointer, _ cursor: inout Int, end: Int, what: String, at position: Int
     ) throws -> [UInt8]? {
         guard end - cursor >= 4 else {
-            throw BasaltError.invalidBatch(reason: "message at byte \(position) ends inside its \(what) length")
+            throw BasaltError.corruptMessage(reason: "message at byte \(position) ends inside its \(what) length")
         }
         let length = Int(Int32(bitPattern: UInt32(readBigEndian(bytes, cursor, 4))))
         cursor += 4
         if length == -1 { return nil }
         guard length >= 0, length <= end - cursor else {
-            throw BasaltError.invalidBatch(reason: "message at byte \(position) has \(what) length \(length)")
+            throw BasaltError.corruptMessage(reason: "message at byte \(position) has \(what) length \(length)")
         }
         defer { cursor += length }
         return Array(UnsafeRawBufferPointer(rebasing: bytes[cursor..<(cursor + length)]))
