@@ -197,7 +197,7 @@ import Testing
         var message: [UInt8] = []
         LegacyMessageSet.appendMessage(to: &message, offset: 0, magic: 1, timestamp: 1, key: nil, value: [1, 2, 3][...])
         let refused = try await connection.roundTrip(
-            Self.produce("old-format", ByteBuffer(bytes: message)), version: 7)
+            Self.produce("old-format", message), version: 7)
         #expect(Self.produceError(refused) == .invalidRecord)
         try await broker.stop()
     }
