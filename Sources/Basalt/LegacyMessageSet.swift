@@ -132,17 +132,21 @@ public enum LegacyMessageSet {
     /// - Parameters:
     ///   - batches: whole v2 batches, as a log read returns them.
     ///   - magic: 0 or 1.
+    ///   - maxBytes: conversion stops at the first message that ends past it (that message
+    ///     is still written, so the caller sees whether anything fits): a fetch's limit, so a
+    ///     read of highly compressed batches is not re-encoded whole only to be cut.
     /// - Returns: the messages and the offset where each message ends in it.
     /// - Throws: ``BasaltError/unsupportedCompression(codec:)`` for a zstd batch (an old
     ///   fetcher cannot read zstd; Kafka answers UNSUPPORTED_COMPRESSION_TYPE); what
     ///   ``RecordBatch`` throws for a damaged batch.
     public static func downConvert(
-        _ batches: [UInt8], from minimumOffset: Int64, magic: Int8, decompressedLimit: Int = 256 << 20
+        _ batches: [UInt8], from minimumOffset: Int64, magic: Int8, maxBytes: Int = .max,
+        decompressedLimit: Int = 256 << 20
     ) throws -> (bytes: [UInt8], messageEnds: [Int]) {
         precondition(magic == 0 || magic == 1, "down-conversion targets magic 0 or 1")
         var output: [UInt8] = []
         var ends: [Int] = []
-        output.reserveCapacity(batches.count + batches.count / 2)
+        output.reserveCapacity(min(batches.count + batches.count / 2, maxBytes))
         var position = 0
         while position < batches.count {
             let batch = try RecordBatch(storage: batches, at: position)
@@ -157,6 +161,7 @@ public enum LegacyMessageSet {
                     to: &output, offset: record.offset, magic: magic, logAppendTime: logAppendTime,
                     timestamp: record.timestamp, key: record.key, value: record.value)
                 ends.append(output.count)
+                if output.count > maxBytes { return (output, ends) }
             }
         }
         return (output, ends)
@@ -177,14 +182,8 @@ public enum LegacyMessageSet {
         if magic == 1 && logAppendTime { attributes |= 0x08 }
         output.append(attributes)
         if magic == 1 { appendBigEndian(&output, UInt64(bitPattern: timestamp), bytes: 8) }
-        for field in [key, value] {
-            if let field {
-                appendBigEndian(&output, UInt64(field.count), bytes: 4)
-                output.append(contentsOf: field)
-            } else {
-                appendBigEndian(&output, UInt64(UInt32.max), bytes: 4)
-            }
-        }
+        appendBytesField(&output, key)
+        appendBytesField(&output, value)
         let crc = output.withUnsafeBytes { raw in checksum(UnsafeRawBufferPointer(rebasing: raw[(crcPosition + 4)...])) }
         for index in 0..<4 { output[crcPosition + index] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32(index))) }
     }
@@ -291,6 +290,13 @@ public enum LegacyMessageSet {
         var value: UInt64 = 0
         for index in 0..<count { value = value << 8 | UInt64(bytes[position + index]) }
         return value
+    }
+
+    @inline(__always)
+    private static func appendBytesField(_ output: inout [UInt8], _ field: ArraySlice<UInt8>?) {
+        guard let field else { return appendBigEndian(&output, UInt64(UInt32.max), bytes: 4) }
+        appendBigEndian(&output, UInt64(field.count), bytes: 4)
+        output.append(contentsOf: field)
     }
 
     @inline(__always)

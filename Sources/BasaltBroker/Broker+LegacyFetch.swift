@@ -21,7 +21,7 @@ extension Broker {
             batches.append(contentsOf: try slice.file.read(count: slice.length, at: slice.position))
         }
         let magic: Int8 = version >= 2 ? 1 : 0
-        let (messages, ends) = try LegacyMessageSet.downConvert(batches, from: fetchOffset, magic: magic)
+        let (messages, ends) = try LegacyMessageSet.downConvert(batches, from: fetchOffset, magic: magic, maxBytes: budget)
         guard messages.count > budget else { return messages }
         let fitting = ends.last(where: { $0 <= budget }) ?? 0
         if fitting > 0 { return Array(messages[..<fitting]) }

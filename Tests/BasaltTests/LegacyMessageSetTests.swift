@@ -95,6 +95,19 @@ import Testing
         }
     }
 
+    @Test func downConversionStopsAtTheFirstMessagePastTheLimit() throws {
+        let batch = try RecordBatchEncoder.encode((0..<50).map { Record(value: [UInt8](repeating: 1, count: $0)) },
+                                                  compression: .gzip, timestamp: 0)
+        let whole = try LegacyMessageSet.downConvert(batch, from: 0, magic: 0)
+        #expect(whole.messageEnds.count == 50)
+        let limit = whole.messageEnds[9] + 1
+        let cut = try LegacyMessageSet.downConvert(batch, from: 0, magic: 0, maxBytes: limit)
+        #expect(cut.messageEnds == Array(whole.messageEnds[0...10]))
+        #expect(cut.bytes == Array(whole.bytes[..<whole.messageEnds[10]]))
+        let first = try LegacyMessageSet.downConvert(batch, from: 0, magic: 0, maxBytes: 0)
+        #expect(first.messageEnds == [whole.messageEnds[0]])
+    }
+
     @Test func zstdBatchesCannotBeDownConverted() throws {
         let batch = try RecordBatchEncoder.encode([Record(value: [1])], compression: .zstd, timestamp: 0)
         #expect(throws: BasaltError.self) { try LegacyMessageSet.downConvert(batch, from: 0, magic: 1) }
