@@ -16,7 +16,8 @@ extension Broker {
     /// Versions 0–2 carry message sets of magic 0 or 1: each partition's set is checked
     /// (CRC-32, magic, sizes) and converted to one v2 batch by ``LegacyMessageSet``, which
     /// then takes the same path (the log assigns its offsets). Versions 3+ must carry one
-    /// v2 batch; older magic there is INVALID_RECORD, as in Kafka.
+    /// v2 batch; older magic there is INVALID_RECORD, and zstd before v7
+    /// UNSUPPORTED_COMPRESSION_TYPE, as in Kafka.
     func produce(_ request: ProduceRequest, header: RequestHeader) async -> RequestOutcome {
         func refuseAll(_ code: KafkaErrorCode) -> ProduceResponse {
             ProduceResponse(responses: request.topicData.map { topic in
@@ -28,7 +29,7 @@ extension Broker {
         guard request.acks == 0 || request.acks == 1 || request.acks == -1 else {
             return respond(.produce(refuseAll(.invalidRequiredAcks)), to: header)
         }
-        let legacy = header.apiVersion < 3
+        let version = header.apiVersion
         var jobs: [(topicIndex: Int, name: String, data: ProduceRequest.PartitionData)] = []
         for (topicIndex, topic) in request.topicData.enumerated() {
             for data in topic.partitionData { jobs.append((topicIndex, topic.name, data)) }
@@ -36,12 +37,12 @@ extension Broker {
         let waitForDurability = request.acks == -1
         var results = [ProduceResponse.PartitionResponse?](repeating: nil, count: jobs.count)
         if jobs.count == 1 {
-            results[0] = await appendPartition(topic: jobs[0].name, data: jobs[0].data, legacy: legacy, durable: waitForDurability, timeoutMs: request.timeoutMs)
+            results[0] = await appendPartition(topic: jobs[0].name, data: jobs[0].data, version: version, durable: waitForDurability, timeoutMs: request.timeoutMs)
         } else {
             await withTaskGroup(of: (Int, ProduceResponse.PartitionResponse).self) { group in
                 for (index, job) in jobs.enumerated() {
                     group.addTask {
-                        (index, await self.appendPartition(topic: job.name, data: job.data, legacy: legacy, durable: waitForDurability, timeoutMs: request.timeoutMs))
+                        (index, await self.appendPartition(topic: job.name, data: job.data, version: version, durable: waitForDurability, timeoutMs: request.timeoutMs))
                     }
                 }
                 for await (index, result) in group { results[index] = result }
@@ -61,7 +62,7 @@ extension Broker {
     }
 
     private func appendPartition(
-        topic name: String, data: ProduceRequest.PartitionData, legacy: Bool, durable: Bool, timeoutMs: Int32
+        topic name: String, data: ProduceRequest.PartitionData, version: Int16, durable: Bool, timeoutMs: Int32
     ) async -> ProduceResponse.PartitionResponse {
         func failure(_ code: KafkaErrorCode, _ message: String? = nil) -> ProduceResponse.PartitionResponse {
             if code != .noError { metrics.recordProduceError(topic: name, code: code) }
@@ -94,7 +95,7 @@ extension Broker {
         if let magic, magic < 2 {
             // Kafka: "Produce requests with version 3+ are only allowed to contain record
             // batches with magic version 2".
-            guard legacy else { return failure(.invalidRecord, "Produce v3+ carries record batches of magic 2, not magic \(magic)") }
+            guard version < 3 else { return failure(.invalidRecord, "Produce v3+ carries record batches of magic 2, not magic \(magic)") }
             do {
                 bytes = try Array(records.readableBytesView).withUnsafeBytes { raw in
                     try LegacyMessageSet.convertToBatch(raw, maxMessageBytes: log.config.maxMessageBytes).batch
@@ -131,6 +132,11 @@ extension Broker {
             try header.validate(available: bytes.count)
         } catch {
             return failure(.corruptMessage, "\(error)")
+        }
+        // Kafka: "Produce requests with version < 7 are not allowed to use ZStandard
+        // compression" (KIP-110), checked on the client's batch, not on a converted one.
+        if version >= 3, version < 7, header.compression == .zstd {
+            return failure(.unsupportedCompressionType, "Produce v\(version) cannot carry zstd batches (v7+ can)")
         }
         guard !header.isTransactional, !header.isControl else {
             return failure(.invalidTxnState, "transactions are not supported")

@@ -182,7 +182,8 @@ import Testing
     }
 
     /// Produce v0–2 take a v2 batch as Kafka does (the magic decides the format, not the
-    /// version); Produce v3+ refuses a magic 0/1 message set with INVALID_RECORD.
+    /// version); Produce v3+ refuses a magic 0/1 message set with INVALID_RECORD, and
+    /// Produce v3–6 a zstd batch with UNSUPPORTED_COMPRESSION_TYPE.
     @Test func produceVersionAndMagicMustAgree() async throws {
         let broker = try await TestBroker.start()
         let connection = try broker.connect()
@@ -199,6 +200,14 @@ import Testing
         let refused = try await connection.roundTrip(
             Self.produce("old-format", message), version: 7)
         #expect(Self.produceError(refused) == .invalidRecord)
+        // zstd needs Produce v7 (KIP-110).
+        let zstd = try RecordBatchEncoder.encode([Record(value: [1, 2, 3])], compression: .zstd, timestamp: 1)
+        for version: Int16 in [3, 6] {
+            let early = try await connection.roundTrip(Self.produce("old-format", zstd), version: version)
+            #expect(Self.produceError(early) == .unsupportedCompressionType, "v\(version)")
+        }
+        let allowed = try await connection.roundTrip(Self.produce("old-format", zstd), version: 7)
+        #expect(Self.produceError(allowed) == .noError)
         try await broker.stop()
     }
 
