@@ -283,3 +283,16 @@ def test_fetch_v0_with_two_billion_topics_is_refused(broker):
     # Either the connection is closed or an error answer comes; the broker keeps serving.
     still_serves(broker)
     assert data == b"" or len(data) >= 8
+
+
+def test_produce_v0_with_acks_0_appends_without_an_answer(broker):
+    client = RawClient(broker.port)
+    topic = b"old-acks0"
+    assert produce(client, topic, message(0, None, b"first"), 0) == produce_response(topic, 0, 0, 0)
+    client.correlation += 1
+    client.sock.sendall(frame_with_size(request_header(PRODUCE, 0, client.correlation, b"old")
+                                        + produce_body(topic, message(0, b"k", b"quiet"), acks=0)))
+    # The next frame on the connection answers the Fetch: acks=0 got none, and it appended.
+    expected = message(0, None, b"first") + message(1, b"k", b"quiet")
+    assert fetch(client, topic, 0, 0) == fetch_response(topic, 0, 2, expected, 0)
+    client.close()
