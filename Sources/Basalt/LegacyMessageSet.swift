@@ -75,7 +75,8 @@ public enum LegacyMessageSet {
                 throw BasaltError.messageTooLarge(bytes: entry.totalSize, limit: maxMessageBytes)
             }
             position += entry.totalSize
-            guard let wrapperCodec = entry.codec, wrapperCodec != .none else {
+            let wrapperCodec = entry.codec
+            guard wrapperCodec != .none else {
                 messages.append(entry.message)
                 continue
             }
@@ -90,7 +91,7 @@ public enum LegacyMessageSet {
                 while innerPosition < inner.count {
                     let innerEntry = try readEntry(inner, at: innerPosition)
                     innerPosition += innerEntry.totalSize
-                    guard innerEntry.codec == CompressionCodec.none else {
+                    guard innerEntry.codec == .none else {
                         throw BasaltError.invalidBatch(reason: "compressed message inside a compressed message")
                     }
                     guard innerEntry.message.magic == entry.message.magic else {
@@ -207,7 +208,7 @@ public enum LegacyMessageSet {
 
     private struct Entry {
         var message: Message
-        var codec: CompressionCodec?
+        var codec: CompressionCodec
         var isLogAppendTime: Bool
         var totalSize: Int
     }
