@@ -11,6 +11,11 @@ LIVE_FUZZ_SEED ?= 20240611
 
 # kafka-python needs lz4, python-snappy (which pulls in cramjam) and zstandard for those codecs.
 PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 python-snappy==0.7.3 cramjam==2.14.0 zstandard==0.25.0 pytest
+# A client pinned to old API versions (Tests/interop/test_old_clients.py): kafka-python 2.0.2,
+# whose schemas still hold Produce v0–2 and Fetch v0–3, in its own directory so it does not
+# replace 3.0.12; xxhash is what its magic 0 LZ4 framing needs.
+OLD_KAFKA_PYTHON_DIR = .build/kafka-python-2.0.2
+OLD_PIP_PACKAGES = kafka-python==2.0.2 xxhash==4.1.0
 
 # The compression libraries Basalt links (Package.swift's system-library targets), as
 # Debian packages and the header that shows each is installed.
@@ -62,6 +67,8 @@ interop-deps:
 		fi; \
 	fi
 	@python3 -c "import confluent_kafka, kafka, lz4, snappy, zstandard, pytest" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+	@[ -f $(OLD_KAFKA_PYTHON_DIR)/kafka/version.py ] && [ -d $(OLD_KAFKA_PYTHON_DIR)/xxhash ] || \
+		python3 -m pip install -q --no-deps --target $(OLD_KAFKA_PYTHON_DIR) $(OLD_PIP_PACKAGES)
 
 build: deps
 	$(SWIFT) build

@@ -37,6 +37,12 @@ let package = Package(
             name: "FuzzStoreOpen",
             dependencies: [.product(name: "Basalt", package: "Basalt")]
         ),
+        // Message sets of magic 0 and 1 (Produce v0–2): parse, convert to a record batch
+        // v2, down-convert back (LegacyMessageSet).
+        .executableTarget(
+            name: "FuzzLegacyMessageSet",
+            dependencies: [.product(name: "Basalt", package: "Basalt")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

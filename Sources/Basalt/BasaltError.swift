@@ -43,6 +43,10 @@ public enum BasaltError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An earlier `fdatasync` failed, so the state of unflushed pages is unknown. The
     /// log rolled back to its last durable offset; the failed appends were not kept.
     case flushFailed(path: String, errno: Int32)
+    /// A message of a legacy message set (magic 0 or 1) is structurally damaged: a size
+    /// that is negative, too small or past the bytes sent, or a key or value length that
+    /// does not fit. `reason` says which and where.
+    case corruptMessage(reason: String)
 
     /// A one-line message that names the file, position, limit or call involved.
     public var description: String {
@@ -66,6 +70,7 @@ public enum BasaltError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidConfiguration(let message): "invalid configuration: \(message)"
         case .closed: "the log is closed"
         case .flushFailed(let path, let code): "fdatasync failed on \(path): \(errnoName(code)); unflushed appends were rolled back"
+        case .corruptMessage(let reason): "corrupt message: \(reason)"
         }
     }
 }

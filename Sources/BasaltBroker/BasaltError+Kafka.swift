@@ -5,7 +5,7 @@ extension BasaltError {
     /// The Kafka error code a client should see for this storage error.
     var kafkaErrorCode: KafkaErrorCode {
         switch self {
-        case .crcMismatch, .corruptCompressedData: .corruptMessage
+        case .crcMismatch, .corruptCompressedData, .corruptMessage: .corruptMessage
         case .invalidBatch: .invalidRecord
         case .unsupportedCompression: .unsupportedCompressionType
         case .messageTooLarge: .messageTooLarge

@@ -128,11 +128,31 @@ extension Broker {
                     slices = []
                     bytes = 0
                 }
+                // Fetch v0–3 read message sets of magic 0/1: the batches are converted in
+                // memory, so they cannot go out with sendfile.
+                var converted: [UInt8]?
+                if version < 4, !slices.isEmpty {
+                    do {
+                        let messages = try downConverted(slices, from: asked.fetchOffset, version: version, budget: budget,
+                                                         firstWithData: isFirstWithData)
+                        converted = messages
+                        bytes = messages.count
+                        slices = []
+                    } catch {
+                        plan.hasError = true
+                        let code = (error as? BasaltError)?.kafkaErrorCode ?? .unknownServerError
+                        if code != .unsupportedCompressionType {
+                            logger.error("fetch down-conversion failed: \(error)", metadata: ["topic": "\(requested.topic)", "partition": "\(asked.partition)"])
+                        }
+                        partitions.append(.failed(asked.partition, code, highWatermark: highWatermark, logStartOffset: logStartOffset))
+                        continue
+                    }
+                }
                 remaining = max(remaining - bytes, 0)
                 plan.recordBytes += bytes
                 if bytes > 0 { plan.bytesByTopic[requested.topic, default: 0] += bytes }
                 partitions.append(FetchPlan.Partition(index: asked.partition, errorCode: .noError, highWatermark: highWatermark,
-                                                      logStartOffset: logStartOffset, slices: slices))
+                                                      logStartOffset: logStartOffset, slices: slices, converted: converted))
             }
             plan.topics.append((requested.topic, partitions))
         }
@@ -148,6 +168,8 @@ struct FetchPlan {
         var highWatermark: Int64
         var logStartOffset: Int64
         var slices: [LogSlice]
+        /// Messages down-converted for Fetch v0–3, sent instead of `slices`.
+        var converted: [UInt8]? = nil
 
         static func failed(_ index: Int32, _ code: KafkaErrorCode, highWatermark: Int64 = -1, logStartOffset: Int64 = -1) -> Partition {
             Partition(index: index, errorCode: code, highWatermark: highWatermark, logStartOffset: logStartOffset, slices: [])

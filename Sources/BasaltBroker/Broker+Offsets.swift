@@ -8,42 +8,69 @@ extension Broker {
         let topics = request.topics.map { requested -> ListOffsetsResponse.Topic in
             let topic = try? store.topic(requested.name)
             let partitions = requested.partitions.map { asked -> ListOffsetsResponse.Partition in
-                guard let topic, let log = try? topic.partition(asked.partitionIndex) else {
-                    return .init(partitionIndex: asked.partitionIndex, errorCode: .unknownTopicOrPartition, offset: -1)
-                }
-                let id = TopicPartition(topic: requested.name, partition: asked.partitionIndex)
-                let leaderEpoch: Int32
-                switch leadership(id, log: log, requestEpoch: asked.currentLeaderEpoch) {
-                case .leader(let current, _): leaderEpoch = current
-                case .refused(let code): return .init(partitionIndex: asked.partitionIndex, errorCode: code, offset: -1)
-                }
-                let epoch: Int32 = version >= 4 ? leaderEpoch : -1
-                switch asked.timestamp {
-                case -1:
-                    // Consumers see only what every in-sync replica has.
-                    return .init(partitionIndex: asked.partitionIndex, offset: log.highWatermark, leaderEpoch: epoch)
-                case -2:
-                    return .init(partitionIndex: asked.partitionIndex, offset: log.logStartOffset, leaderEpoch: epoch)
-                case let timestamp where timestamp >= 0:
-                    do {
-                        guard let found = try log.offset(forTimestamp: timestamp) else {
-                            return .init(partitionIndex: asked.partitionIndex, offset: -1, leaderEpoch: epoch)
-                        }
-                        return .init(partitionIndex: asked.partitionIndex, timestamp: found.timestamp, offset: found.offset,
-                                     leaderEpoch: epoch)
-                    } catch let error as BasaltError {
-                        logger.error("timestamp lookup failed: \(error)", metadata: ["topic": "\(requested.name)"])
-                        return .init(partitionIndex: asked.partitionIndex, errorCode: error.kafkaErrorCode, offset: -1)
-                    } catch {
-                        return .init(partitionIndex: asked.partitionIndex, errorCode: .unknownServerError, offset: -1)
-                    }
-                default:
-                    return .init(partitionIndex: asked.partitionIndex, errorCode: .invalidRequest, offset: -1)
-                }
+                let answer = listOffset(asked, topic: topic, name: requested.name, version: version)
+                return version == 0 ? Self.oldStyle(answer, asked: asked, logStartOffset: topic.flatMap {
+                    try? $0.partition(asked.partitionIndex).logStartOffset
+                }) : answer
             }
             return ListOffsetsResponse.Topic(name: requested.name, partitions: partitions)
         }
         return ListOffsetsResponse(topics: topics)
+    }
+
+    /// A ListOffsets v0 answer: an array of at most `max_num_offsets` offsets, newest first.
+    /// Kafka lists segment base offsets there; Basalt lists what v1 answers (the high
+    /// watermark, the log start or the offset for a timestamp), and for "latest" also the
+    /// log start when two are asked, so "earliest ≤ latest" old clients rely on holds.
+    private static func oldStyle(
+        _ answer: ListOffsetsResponse.Partition, asked: ListOffsetsRequest.Partition, logStartOffset: Int64?
+    ) -> ListOffsetsResponse.Partition {
+        var offsets: [Int64] = []
+        if answer.errorCode == .noError, answer.offset >= 0 {
+            offsets.append(answer.offset)
+            if asked.timestamp == -1, let logStartOffset, logStartOffset < answer.offset { offsets.append(logStartOffset) }
+        }
+        let limit = max(Int(asked.maxNumOffsets), 0)
+        return ListOffsetsResponse.Partition(
+            partitionIndex: answer.partitionIndex, errorCode: answer.errorCode, offset: -1,
+            oldStyleOffsets: Array(offsets.prefix(limit)))
+    }
+
+    private func listOffset(
+        _ asked: ListOffsetsRequest.Partition, topic: Topic?, name: String, version: Int16
+    ) -> ListOffsetsResponse.Partition {
+        guard let topic, let log = try? topic.partition(asked.partitionIndex) else {
+            return .init(partitionIndex: asked.partitionIndex, errorCode: .unknownTopicOrPartition, offset: -1)
+        }
+        let id = TopicPartition(topic: name, partition: asked.partitionIndex)
+        let leaderEpoch: Int32
+        switch leadership(id, log: log, requestEpoch: asked.currentLeaderEpoch) {
+        case .leader(let current, _): leaderEpoch = current
+        case .refused(let code): return .init(partitionIndex: asked.partitionIndex, errorCode: code, offset: -1)
+        }
+        let epoch: Int32 = version >= 4 ? leaderEpoch : -1
+        switch asked.timestamp {
+        case -1:
+            // Consumers see only what every in-sync replica has.
+            return .init(partitionIndex: asked.partitionIndex, offset: log.highWatermark, leaderEpoch: epoch)
+        case -2:
+            return .init(partitionIndex: asked.partitionIndex, offset: log.logStartOffset, leaderEpoch: epoch)
+        case let timestamp where timestamp >= 0:
+            do {
+                guard let found = try log.offset(forTimestamp: timestamp) else {
+                    return .init(partitionIndex: asked.partitionIndex, offset: -1, leaderEpoch: epoch)
+                }
+                return .init(partitionIndex: asked.partitionIndex, timestamp: found.timestamp, offset: found.offset,
+                             leaderEpoch: epoch)
+            } catch let error as BasaltError {
+                logger.error("timestamp lookup failed: \(error)", metadata: ["topic": "\(name)"])
+                return .init(partitionIndex: asked.partitionIndex, errorCode: error.kafkaErrorCode, offset: -1)
+            } catch {
+                return .init(partitionIndex: asked.partitionIndex, errorCode: .unknownServerError, offset: -1)
+            }
+        default:
+            return .init(partitionIndex: asked.partitionIndex, errorCode: .invalidRequest, offset: -1)
+        }
     }
 
     /// OffsetForLeaderEpoch: where the asked epoch ends in this leader's log, from its

@@ -13,8 +13,11 @@ extension Broker {
     /// topic's policy (synced now unless the policy is `os`) on a single copy, and once every
     /// in-sync replica has it on a replicated partition.
     ///
-    /// Versions 0–2 carry message sets of magic 0 or 1, which are not stored: every
-    /// partition answers UNSUPPORTED_FOR_MESSAGE_FORMAT and nothing is appended.
+    /// Versions 0–2 carry message sets of magic 0 or 1: each partition's set is checked
+    /// (CRC-32, magic, sizes) and converted to one v2 batch by ``LegacyMessageSet``, which
+    /// then takes the same path (the log assigns its offsets). Versions 3+ must carry one
+    /// v2 batch; older magic there is INVALID_RECORD, and zstd before v7
+    /// UNSUPPORTED_COMPRESSION_TYPE, as in Kafka.
     func produce(_ request: ProduceRequest, header: RequestHeader) async -> RequestOutcome {
         func refuseAll(_ code: KafkaErrorCode) -> ProduceResponse {
             ProduceResponse(responses: request.topicData.map { topic in
@@ -26,10 +29,7 @@ extension Broker {
         guard request.acks == 0 || request.acks == 1 || request.acks == -1 else {
             return respond(.produce(refuseAll(.invalidRequiredAcks)), to: header)
         }
-        guard header.apiVersion >= 3 else {
-            if request.acks == 0 { return .close(reason: "Produce v\(header.apiVersion) (message format before v2) with acks=0") }
-            return respond(.produce(refuseAll(.unsupportedForMessageFormat)), to: header)
-        }
+        let version = header.apiVersion
         var jobs: [(topicIndex: Int, name: String, data: ProduceRequest.PartitionData)] = []
         for (topicIndex, topic) in request.topicData.enumerated() {
             for data in topic.partitionData { jobs.append((topicIndex, topic.name, data)) }
@@ -37,12 +37,12 @@ extension Broker {
         let waitForDurability = request.acks == -1
         var results = [ProduceResponse.PartitionResponse?](repeating: nil, count: jobs.count)
         if jobs.count == 1 {
-            results[0] = await appendPartition(topic: jobs[0].name, data: jobs[0].data, durable: waitForDurability, timeoutMs: request.timeoutMs)
+            results[0] = await appendPartition(topic: jobs[0].name, data: jobs[0].data, version: version, durable: waitForDurability, timeoutMs: request.timeoutMs)
         } else {
             await withTaskGroup(of: (Int, ProduceResponse.PartitionResponse).self) { group in
                 for (index, job) in jobs.enumerated() {
                     group.addTask {
-                        (index, await self.appendPartition(topic: job.name, data: job.data, durable: waitForDurability, timeoutMs: request.timeoutMs))
+                        (index, await self.appendPartition(topic: job.name, data: job.data, version: version, durable: waitForDurability, timeoutMs: request.timeoutMs))
                     }
                 }
                 for await (index, result) in group { results[index] = result }
@@ -62,7 +62,7 @@ extension Broker {
     }
 
     private func appendPartition(
-        topic name: String, data: ProduceRequest.PartitionData, durable: Bool, timeoutMs: Int32
+        topic name: String, data: ProduceRequest.PartitionData, version: Int16, durable: Bool, timeoutMs: Int32
     ) async -> ProduceResponse.PartitionResponse {
         func failure(_ code: KafkaErrorCode, _ message: String? = nil) -> ProduceResponse.PartitionResponse {
             if code != .noError { metrics.recordProduceError(topic: name, code: code) }
@@ -87,20 +87,40 @@ extension Broker {
                 return failure(.notEnoughReplicas, "\(inSync) in-sync replicas")
             }
         }
-        guard let records = data.records, records.readableBytes >= RecordBatchHeader.size else {
-            return failure(.corruptMessage, "records shorter than a batch header")
+        guard let records = data.records else { return failure(.corruptMessage, "no records") }
+        // Byte 16 is the magic of a v2 batch and of a magic 0/1 message alike.
+        let magic = records.readableBytes > 16
+            ? records.getInteger(at: records.readerIndex + 16, as: Int8.self) : nil
+        let bytes: [UInt8]
+        if let magic, magic < 2 {
+            // Kafka: "Produce requests with version 3+ are only allowed to contain record
+            // batches with magic version 2".
+            guard version < 3 else { return failure(.invalidRecord, "Produce v3+ carries record batches of magic 2, not magic \(magic)") }
+            do {
+                bytes = try Array(records.readableBytesView).withUnsafeBytes { raw in
+                    try LegacyMessageSet.convertToBatch(raw, maxMessageBytes: log.config.maxMessageBytes).batch
+                }
+            } catch let error as BasaltError {
+                return failure(error.kafkaErrorCode, error.description)
+            } catch {
+                return failure(.unknownServerError)
+            }
+        } else {
+            guard records.readableBytes >= RecordBatchHeader.size else {
+                return failure(.corruptMessage, "records shorter than a batch header")
+            }
+            bytes = Array(records.readableBytesView)
         }
-        guard records.readableBytes <= log.config.maxMessageBytes else {
-            return failure(.messageTooLarge, "batch of \(records.readableBytes) bytes exceeds max.message.bytes \(log.config.maxMessageBytes)")
+        guard bytes.count <= log.config.maxMessageBytes else {
+            return failure(.messageTooLarge, "batch of \(bytes.count) bytes exceeds max.message.bytes \(log.config.maxMessageBytes)")
         }
-        let bytes = Array(records.readableBytesView)
         let header: RecordBatchHeader
         do {
             header = try bytes.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }
         } catch {
             return failure(.corruptMessage)
         }
-        guard header.magic == 2 else { return failure(.unsupportedForMessageFormat, "only record batch v2 is supported") }
+        guard header.magic == 2 else { return failure(.corruptMessage, "magic \(header.magic) is not a record format") }
         // Produce v3+ carries exactly one batch per partition (Kafka: INVALID_RECORD).
         guard header.totalSize >= RecordBatchHeader.size, header.totalSize <= bytes.count else {
             return failure(.corruptMessage, "batch length does not match the bytes sent")
@@ -112,6 +132,11 @@ extension Broker {
             try header.validate(available: bytes.count)
         } catch {
             return failure(.corruptMessage, "\(error)")
+        }
+        // Kafka: "Produce requests with version < 7 are not allowed to use ZStandard
+        // compression" (KIP-110), checked on the client's batch, not on a converted one.
+        if version >= 3, version < 7, header.compression == .zstd {
+            return failure(.unsupportedCompressionType, "Produce v\(version) cannot carry zstd batches (v7+ can)")
         }
         guard !header.isTransactional, !header.isControl else {
             return failure(.invalidTxnState, "transactions are not supported")

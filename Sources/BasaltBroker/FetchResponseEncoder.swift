@@ -2,8 +2,9 @@ import Basalt
 import BasaltKafka
 import NIOCore
 
-/// Encodes a Fetch response (v4–11, non-flexible) whose `records` fields are runs of
-/// segment files, so the record bytes are sent with `sendfile` and never copied.
+/// Encodes a Fetch response (v0–11, non-flexible) whose `records` fields are runs of
+/// segment files, so the record bytes are sent with `sendfile` and never copied; for
+/// v0–3 they are message sets down-converted in memory (``FetchPlan/Partition/converted``).
 ///
 /// The layout is the one ``FetchResponse`` encodes (see its documentation); this type
 /// exists only because that value type holds records as a `ByteBuffer`. The tests check
@@ -19,7 +20,7 @@ enum FetchResponseEncoder {
         var buffer = ByteBufferAllocator().buffer(capacity: 128 + topics.count * 64)
         buffer.writeKafkaInt32(0)  // frame size, set at the end
         buffer.writeKafkaInt32(correlationId)  // response header v0
-        buffer.writeKafkaInt32(0)  // throttle_time_ms
+        if version >= 1 { buffer.writeKafkaInt32(0) }  // throttle_time_ms
         if version >= 7 {
             buffer.writeKafkaInt16(KafkaErrorCode.noError.rawValue)
             buffer.writeKafkaInt32(0)  // session_id: no session
@@ -33,10 +34,15 @@ enum FetchResponseEncoder {
                 buffer.writeKafkaInt32(partition.index)
                 buffer.writeKafkaInt16(partition.errorCode.rawValue)
                 buffer.writeKafkaInt64(partition.highWatermark)
-                buffer.writeKafkaInt64(partition.highWatermark)  // last_stable_offset: no transactions
+                if version >= 4 { buffer.writeKafkaInt64(partition.highWatermark) }  // last_stable_offset: no transactions
                 if version >= 5 { buffer.writeKafkaInt64(partition.logStartOffset) }
-                buffer.writeKafkaInt32(0)  // aborted_transactions: empty
+                if version >= 4 { buffer.writeKafkaInt32(0) }  // aborted_transactions: empty
                 if version >= 11 { buffer.writeKafkaInt32(-1) }  // preferred_read_replica
+                if let converted = partition.converted {
+                    buffer.writeKafkaInt32(try int32(converted.count))
+                    buffer.writeBytes(converted)
+                    continue
+                }
                 let length = partition.slices.reduce(0) { $0 + $1.length }
                 buffer.writeKafkaInt32(try int32(length))
                 guard length > 0 else { continue }

@@ -66,11 +66,11 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     public var supportedVersions: ClosedRange<Int16> {
         switch self {
         case .produce: 0...8
-        case .fetch: 4...11
-        case .listOffsets: 1...5
+        case .fetch: 0...11
+        case .listOffsets: 0...5
         case .metadata: 0...8
-        case .offsetCommit: 2...7
-        case .offsetFetch: 1...5
+        case .offsetCommit: 0...7
+        case .offsetFetch: 0...5
         case .findCoordinator: 0...2
         case .joinGroup: 0...5
         case .heartbeat: 0...3
@@ -80,7 +80,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .createTopics: 0...4
         case .deleteTopics: 0...3
         case .initProducerId: 0...4
-        case .offsetForLeaderEpoch: 2...3
+        case .offsetForLeaderEpoch: 0...3
         case .describeConfigs: 0...2
         case .describeGroups: 0...5
         case .listGroups: 0...5

@@ -233,6 +233,13 @@ extension ByteBuffer {
         }
     }
 
+    /// Reads a non-nullable `[]int64`.
+    public mutating func readKafkaInt64Array(compact: Bool = false) throws(KafkaProtocolError) -> [Int64] {
+        try readKafkaArray(compact: compact) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in
+            try buffer.readKafkaInt64()
+        }
+    }
+
     /// Reads a non-nullable `[]string`.
     public mutating func readKafkaStringArray(compact: Bool = false) throws(KafkaProtocolError) -> [String] {
         try readKafkaArray(compact: compact) { (buffer: inout ByteBuffer) throws(KafkaProtocolError) in

@@ -165,6 +165,13 @@ extension ByteBuffer {
         }
     }
 
+    /// Writes a non-nullable `[]int64`.
+    public mutating func writeKafkaInt64Array(_ elements: [Int64], compact: Bool = false) throws(KafkaEncodingError) {
+        try writeKafkaArray(elements, compact: compact) { (buffer: inout ByteBuffer, element: Int64) throws(KafkaEncodingError) in
+            buffer.writeKafkaInt64(element)
+        }
+    }
+
     /// Writes a non-nullable `[]string`.
     public mutating func writeKafkaStringArray(_ elements: [String], compact: Bool = false) throws(KafkaEncodingError) {
         try writeKafkaArray(elements, compact: compact) { (buffer: inout ByteBuffer, element: String) throws(KafkaEncodingError) in

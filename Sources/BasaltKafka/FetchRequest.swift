@@ -1,13 +1,13 @@
 import NIOCore
 
-/// Fetch request (key 1), versions 4–11 (non-flexible).
+/// Fetch request (key 1), versions 0–11 (non-flexible).
 ///
 /// ```
 /// replica_id            int32    −1 for consumers
 /// max_wait_ms           int32
 /// min_bytes             int32
-/// max_bytes             int32
-/// isolation_level       int8     0 read_uncommitted, 1 read_committed
+/// max_bytes             int32    v3+ (before: no response-wide limit)
+/// isolation_level       int8     v4+ (0 read_uncommitted, 1 read_committed)
 /// session_id            int32    v7+
 /// session_epoch         int32    v7+
 /// topics                [] { topic string, partitions [] { partition int32,
@@ -120,9 +120,9 @@ public struct FetchRequest: Sendable, Equatable {
     public var maxWaitMs: Int32
     /// Respond as soon as this many bytes are available.
     public var minBytes: Int32
-    /// Soft limit on the response's record bytes.
+    /// Soft limit on the response's record bytes (v3+; `Int32.max` before).
     public var maxBytes: Int32
-    /// 0 read_uncommitted, 1 read_committed.
+    /// 0 read_uncommitted, 1 read_committed (v4+; 0 before).
     public var isolationLevel: Int8
     /// Fetch session id (v7+; 0 = none).
     public var sessionId: Int32
@@ -168,8 +168,8 @@ public struct FetchRequest: Sendable, Equatable {
         replicaId = try buffer.readKafkaInt32()
         maxWaitMs = try buffer.readKafkaInt32()
         minBytes = try buffer.readKafkaInt32()
-        maxBytes = try buffer.readKafkaInt32()
-        isolationLevel = try buffer.readKafkaInt8()
+        maxBytes = version >= 3 ? try buffer.readKafkaInt32() : Int32.max
+        isolationLevel = version >= 4 ? try buffer.readKafkaInt8() : 0
         if version >= 7 {
             sessionId = try buffer.readKafkaInt32()
             sessionEpoch = try buffer.readKafkaInt32()
@@ -190,8 +190,12 @@ public struct FetchRequest: Sendable, Equatable {
         buffer.writeKafkaInt32(replicaId)
         buffer.writeKafkaInt32(maxWaitMs)
         buffer.writeKafkaInt32(minBytes)
-        buffer.writeKafkaInt32(maxBytes)
-        buffer.writeKafkaInt8(isolationLevel)
+        if version >= 3 {
+            buffer.writeKafkaInt32(maxBytes)
+        }
+        if version >= 4 {
+            buffer.writeKafkaInt8(isolationLevel)
+        }
         if version >= 7 {
             buffer.writeKafkaInt32(sessionId)
             buffer.writeKafkaInt32(sessionEpoch)

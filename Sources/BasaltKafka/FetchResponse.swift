@@ -1,19 +1,20 @@
 import NIOCore
 
-/// Fetch response (key 1), versions 4–11 (non-flexible).
+/// Fetch response (key 1), versions 0–11 (non-flexible).
 ///
 /// ```
-/// throttle_time_ms  int32
+/// throttle_time_ms  int32   v1+
 /// error_code        int16   v7+
 /// session_id        int32   v7+
 /// responses         [] { topic string, partitions [] {
 ///                       partition_index int32, error_code int16, high_watermark int64,
-///                       last_stable_offset int64, log_start_offset int64 v5+,
-///                       aborted_transactions [] { producer_id int64, first_offset int64 }?,
+///                       last_stable_offset int64 v4+, log_start_offset int64 v5+,
+///                       aborted_transactions [] { producer_id int64, first_offset int64 }? v4+,
 ///                       preferred_read_replica int32 v11, records records? } }
 /// ```
 /// `records` is a `ByteBuffer` so the broker can hand over whole batches read from a segment
-/// without re-encoding them.
+/// without re-encoding them. Versions 0–1 carry message sets of magic 0, versions 2–3 of
+/// magic 1, versions 4+ record batches v2; this codec does not look inside them.
 public struct FetchResponse: Sendable, Equatable {
     /// An aborted transaction overlapping the returned records.
     public struct AbortedTransaction: Sendable, Equatable, KafkaCodable {
@@ -47,11 +48,11 @@ public struct FetchResponse: Sendable, Equatable {
         public var errorCode: KafkaErrorCode
         /// High watermark.
         public var highWatermark: Int64
-        /// Last stable offset (= high watermark without transactions).
+        /// Last stable offset (v4+; −1 before).
         public var lastStableOffset: Int64
         /// Log start offset (v5+; −1 before).
         public var logStartOffset: Int64
-        /// Aborted transactions, or `nil`.
+        /// Aborted transactions, or `nil` (v4+; `nil` before).
         public var abortedTransactions: [AbortedTransaction]?
         /// Preferred read replica (v11; −1 = none, the default before).
         public var preferredReadReplica: Int32
@@ -83,9 +84,9 @@ public struct FetchResponse: Sendable, Equatable {
             partitionIndex = try buffer.readKafkaInt32()
             errorCode = try buffer.readKafkaErrorCode()
             highWatermark = try buffer.readKafkaInt64()
-            lastStableOffset = try buffer.readKafkaInt64()
+            lastStableOffset = version >= 4 ? try buffer.readKafkaInt64() : -1
             logStartOffset = version >= 5 ? try buffer.readKafkaInt64() : -1
-            abortedTransactions = try buffer.readKafkaNullableArray(version: version)
+            abortedTransactions = version >= 4 ? try buffer.readKafkaNullableArray(version: version) : nil
             preferredReadReplica = version >= 11 ? try buffer.readKafkaInt32() : -1
             records = try buffer.readKafkaNullableBytes()
         }
@@ -94,11 +95,15 @@ public struct FetchResponse: Sendable, Equatable {
             buffer.writeKafkaInt32(partitionIndex)
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt64(highWatermark)
-            buffer.writeKafkaInt64(lastStableOffset)
+            if version >= 4 {
+                buffer.writeKafkaInt64(lastStableOffset)
+            }
             if version >= 5 {
                 buffer.writeKafkaInt64(logStartOffset)
             }
-            try buffer.writeKafkaNullableArray(abortedTransactions, version: version)
+            if version >= 4 {
+                try buffer.writeKafkaNullableArray(abortedTransactions, version: version)
+            }
             if version >= 11 {
                 buffer.writeKafkaInt32(preferredReadReplica)
             }
@@ -130,7 +135,7 @@ public struct FetchResponse: Sendable, Equatable {
         }
     }
 
-    /// Throttle time.
+    /// Throttle time (v1+; 0 before).
     public var throttleTimeMs: Int32
     /// Top-level error (v7+; e.g. FETCH_SESSION_ID_NOT_FOUND).
     public var errorCode: KafkaErrorCode
@@ -157,7 +162,7 @@ public struct FetchResponse: Sendable, Equatable {
         guard ApiKey.fetch.supportedVersions.contains(version) else {
             throw .unsupportedVersion(apiKey: .fetch, version: version, correlationId: 0)
         }
-        throttleTimeMs = try buffer.readKafkaInt32()
+        throttleTimeMs = version >= 1 ? try buffer.readKafkaInt32() : 0
         if version >= 7 {
             errorCode = try buffer.readKafkaErrorCode()
             sessionId = try buffer.readKafkaInt32()
@@ -173,7 +178,9 @@ public struct FetchResponse: Sendable, Equatable {
         guard ApiKey.fetch.supportedVersions.contains(version) else {
             throw .unsupportedVersion(apiKey: .fetch, version: version)
         }
-        buffer.writeKafkaInt32(throttleTimeMs)
+        if version >= 1 {
+            buffer.writeKafkaInt32(throttleTimeMs)
+        }
         if version >= 7 {
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt32(sessionId)

@@ -1,12 +1,13 @@
 import NIOCore
 
-/// ListOffsets request (key 2), versions 1–5 (non-flexible).
+/// ListOffsets request (key 2), versions 0–5 (non-flexible).
 ///
 /// ```
 /// replica_id       int32
 /// isolation_level  int8   v2+
 /// topics           [] { name string, partitions [] { partition_index int32,
-///                      current_leader_epoch int32 v4+, timestamp int64 } }
+///                      current_leader_epoch int32 v4+, timestamp int64,
+///                      max_num_offsets int32 v0 } }
 /// ```
 /// Special timestamps: −1 latest, −2 earliest.
 public struct ListOffsetsRequest: Sendable, Equatable {
@@ -18,18 +19,23 @@ public struct ListOffsetsRequest: Sendable, Equatable {
         public var currentLeaderEpoch: Int32
         /// Target timestamp in ms, or −1 (latest) / −2 (earliest).
         public var timestamp: Int64
+        /// How many offsets a v0 answer may list (v0 only; 1 for later versions, which
+        /// answer exactly one offset).
+        public var maxNumOffsets: Int32
 
         /// Creates a partition entry.
-        public init(partitionIndex: Int32, currentLeaderEpoch: Int32 = -1, timestamp: Int64) {
+        public init(partitionIndex: Int32, currentLeaderEpoch: Int32 = -1, timestamp: Int64, maxNumOffsets: Int32 = 1) {
             self.partitionIndex = partitionIndex
             self.currentLeaderEpoch = currentLeaderEpoch
             self.timestamp = timestamp
+            self.maxNumOffsets = maxNumOffsets
         }
 
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
             partitionIndex = try buffer.readKafkaInt32()
             currentLeaderEpoch = version >= 4 ? try buffer.readKafkaInt32() : -1
             timestamp = try buffer.readKafkaInt64()
+            maxNumOffsets = version == 0 ? try buffer.readKafkaInt32() : 1
         }
 
         func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
@@ -38,6 +44,9 @@ public struct ListOffsetsRequest: Sendable, Equatable {
                 buffer.writeKafkaInt32(currentLeaderEpoch)
             }
             buffer.writeKafkaInt64(timestamp)
+            if version == 0 {
+                buffer.writeKafkaInt32(maxNumOffsets)
+            }
         }
     }
 

@@ -1,12 +1,12 @@
 import NIOCore
 
-/// ListOffsets response (key 2), versions 1–5 (non-flexible).
+/// ListOffsets response (key 2), versions 0–5 (non-flexible).
 ///
 /// ```
 /// throttle_time_ms  int32  v2+
 /// topics            [] { name string, partitions [] { partition_index int32,
-///                       error_code int16, timestamp int64, offset int64,
-///                       leader_epoch int32 v4+ } }
+///                       error_code int16, old_style_offsets []int64 v0,
+///                       timestamp int64 v1+, offset int64 v1+, leader_epoch int32 v4+ } }
 /// ```
 public struct ListOffsetsResponse: Sendable, Equatable {
     /// The result for one partition.
@@ -15,9 +15,11 @@ public struct ListOffsetsResponse: Sendable, Equatable {
         public var partitionIndex: Int32
         /// Partition-level error.
         public var errorCode: KafkaErrorCode
-        /// Timestamp of the found record, or −1 for latest/earliest queries.
+        /// The offsets found, newest first (v0 only; empty for later versions).
+        public var oldStyleOffsets: [Int64]
+        /// Timestamp of the found record, or −1 for latest/earliest queries (v1+; −1 before).
         public var timestamp: Int64
-        /// The found offset, or −1.
+        /// The found offset, or −1 (v1+; −1 before).
         public var offset: Int64
         /// Leader epoch of the found offset (v4+; −1 before).
         public var leaderEpoch: Int32
@@ -28,8 +30,10 @@ public struct ListOffsetsResponse: Sendable, Equatable {
             errorCode: KafkaErrorCode = .noError,
             timestamp: Int64 = -1,
             offset: Int64,
-            leaderEpoch: Int32 = -1
+            leaderEpoch: Int32 = -1,
+            oldStyleOffsets: [Int64] = []
         ) {
+            self.oldStyleOffsets = oldStyleOffsets
             self.partitionIndex = partitionIndex
             self.errorCode = errorCode
             self.timestamp = timestamp
@@ -40,16 +44,27 @@ public struct ListOffsetsResponse: Sendable, Equatable {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
             partitionIndex = try buffer.readKafkaInt32()
             errorCode = try buffer.readKafkaErrorCode()
-            timestamp = try buffer.readKafkaInt64()
-            offset = try buffer.readKafkaInt64()
+            if version == 0 {
+                oldStyleOffsets = try buffer.readKafkaInt64Array()
+                timestamp = -1
+                offset = -1
+            } else {
+                oldStyleOffsets = []
+                timestamp = try buffer.readKafkaInt64()
+                offset = try buffer.readKafkaInt64()
+            }
             leaderEpoch = version >= 4 ? try buffer.readKafkaInt32() : -1
         }
 
         func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partitionIndex)
             buffer.writeKafkaErrorCode(errorCode)
-            buffer.writeKafkaInt64(timestamp)
-            buffer.writeKafkaInt64(offset)
+            if version == 0 {
+                try buffer.writeKafkaInt64Array(oldStyleOffsets)
+            } else {
+                buffer.writeKafkaInt64(timestamp)
+                buffer.writeKafkaInt64(offset)
+            }
             if version >= 4 {
                 buffer.writeKafkaInt32(leaderEpoch)
             }

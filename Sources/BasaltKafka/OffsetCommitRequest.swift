@@ -1,16 +1,16 @@
 import NIOCore
 
-/// OffsetCommit request (key 8), versions 2–7 (non-flexible).
+/// OffsetCommit request (key 8), versions 0–7 (non-flexible).
 ///
 /// ```
 /// group_id           string
-/// generation_id      int32     −1 for a "simple" commit
-/// member_id          string    "" for a "simple" commit
+/// generation_id      int32     v1+ (−1 for a "simple" commit, and the value for v0)
+/// member_id          string    v1+ ("" for a "simple" commit, and the value for v0)
 /// group_instance_id  string?   v7
-/// retention_time_ms  int64     v2–4 (−1 = broker default)
+/// retention_time_ms  int64     v2–4 (−1 = broker default, and the value otherwise)
 /// topics             [] { name string, partitions [] { partition_index int32,
 ///                        committed_offset int64, committed_leader_epoch int32 v6+,
-///                        committed_metadata string? } }
+///                        commit_timestamp int64 v1 only, committed_metadata string? } }
 /// ```
 public struct OffsetCommitRequest: Sendable, Equatable {
     /// One offset to commit.
@@ -21,17 +21,20 @@ public struct OffsetCommitRequest: Sendable, Equatable {
         public var committedOffset: Int64
         /// Leader epoch of the committed offset (v6+; −1 before).
         public var committedLeaderEpoch: Int32
+        /// The client's time of the commit in ms (v1 only; −1, "now", otherwise).
+        public var commitTimestamp: Int64
         /// Client metadata stored with the offset.
         public var committedMetadata: String?
 
         /// Creates a partition entry.
         public init(
             partitionIndex: Int32, committedOffset: Int64, committedLeaderEpoch: Int32 = -1,
-            committedMetadata: String? = nil
+            commitTimestamp: Int64 = -1, committedMetadata: String? = nil
         ) {
             self.partitionIndex = partitionIndex
             self.committedOffset = committedOffset
             self.committedLeaderEpoch = committedLeaderEpoch
+            self.commitTimestamp = commitTimestamp
             self.committedMetadata = committedMetadata
         }
 
@@ -39,6 +42,7 @@ public struct OffsetCommitRequest: Sendable, Equatable {
             partitionIndex = try buffer.readKafkaInt32()
             committedOffset = try buffer.readKafkaInt64()
             committedLeaderEpoch = version >= 6 ? try buffer.readKafkaInt32() : -1
+            commitTimestamp = version == 1 ? try buffer.readKafkaInt64() : -1
             committedMetadata = try buffer.readKafkaNullableString()
         }
 
@@ -47,6 +51,9 @@ public struct OffsetCommitRequest: Sendable, Equatable {
             buffer.writeKafkaInt64(committedOffset)
             if version >= 6 {
                 buffer.writeKafkaInt32(committedLeaderEpoch)
+            }
+            if version == 1 {
+                buffer.writeKafkaInt64(commitTimestamp)
             }
             try buffer.writeKafkaNullableString(committedMetadata)
         }
@@ -78,13 +85,13 @@ public struct OffsetCommitRequest: Sendable, Equatable {
 
     /// Group id.
     public var groupId: String
-    /// Generation of the committing member, or −1.
+    /// Generation of the committing member, or −1 (v1+; −1 for v0).
     public var generationId: Int32
-    /// Member id, or "".
+    /// Member id, or "" (v1+; "" for v0).
     public var memberId: String
     /// Static member id (v7; `nil` before).
     public var groupInstanceId: String?
-    /// Retention in ms (v2–4; −1 = broker default, and the value for v5+).
+    /// Retention in ms (v2–4; −1 = broker default, and the value for other versions).
     public var retentionTimeMs: Int64
     /// Offsets per topic.
     public var topics: [Topic]
@@ -112,10 +119,10 @@ public struct OffsetCommitRequest: Sendable, Equatable {
             throw .unsupportedVersion(apiKey: .offsetCommit, version: version, correlationId: 0)
         }
         groupId = try buffer.readKafkaString()
-        generationId = try buffer.readKafkaInt32()
-        memberId = try buffer.readKafkaString()
+        generationId = version >= 1 ? try buffer.readKafkaInt32() : -1
+        memberId = version >= 1 ? try buffer.readKafkaString() : ""
         groupInstanceId = version >= 7 ? try buffer.readKafkaNullableString() : nil
-        retentionTimeMs = version <= 4 ? try buffer.readKafkaInt64() : -1
+        retentionTimeMs = version >= 2 && version <= 4 ? try buffer.readKafkaInt64() : -1
         topics = try buffer.readKafkaArray(version: version)
     }
 
@@ -125,12 +132,14 @@ public struct OffsetCommitRequest: Sendable, Equatable {
             throw .unsupportedVersion(apiKey: .offsetCommit, version: version)
         }
         try buffer.writeKafkaString(groupId)
-        buffer.writeKafkaInt32(generationId)
-        try buffer.writeKafkaString(memberId)
+        if version >= 1 {
+            buffer.writeKafkaInt32(generationId)
+            try buffer.writeKafkaString(memberId)
+        }
         if version >= 7 {
             try buffer.writeKafkaNullableString(groupInstanceId)
         }
-        if version <= 4 {
+        if version >= 2 && version <= 4 {
             buffer.writeKafkaInt64(retentionTimeMs)
         }
         try buffer.writeKafkaArray(topics, version: version)

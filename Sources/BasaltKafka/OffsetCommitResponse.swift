@@ -1,6 +1,6 @@
 import NIOCore
 
-/// OffsetCommit response (key 8), versions 2–7 (non-flexible).
+/// OffsetCommit response (key 8), versions 0–7 (non-flexible).
 ///
 /// ```
 /// throttle_time_ms  int32  v3+

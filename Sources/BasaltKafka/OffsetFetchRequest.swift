@@ -1,6 +1,7 @@
 import NIOCore
 
-/// OffsetFetch request (key 9), versions 1–5 (non-flexible).
+/// OffsetFetch request (key 9), versions 0–5 (non-flexible; v0 and v1 have the same layout:
+/// Kafka read v0 from ZooKeeper, Basalt answers both from the group coordinator).
 ///
 /// ```
 /// group_id  string

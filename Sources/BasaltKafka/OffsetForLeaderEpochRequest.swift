@@ -1,11 +1,11 @@
 import NIOCore
 
-/// OffsetForLeaderEpoch request (key 23), versions 2–3 (non-flexible).
+/// OffsetForLeaderEpoch request (key 23), versions 0–3 (non-flexible).
 ///
 /// ```
 /// replica_id  int32   v3 (−1 consumer, −2 debug)
 /// topics      [] { topic string, partitions [] { partition int32,
-///                 current_leader_epoch int32, leader_epoch int32 } }
+///                 current_leader_epoch int32 v2+, leader_epoch int32 } }
 /// ```
 public struct OffsetForLeaderEpochRequest: Sendable, Equatable {
     /// One partition to look up.
@@ -26,13 +26,15 @@ public struct OffsetForLeaderEpochRequest: Sendable, Equatable {
 
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
             partition = try buffer.readKafkaInt32()
-            currentLeaderEpoch = try buffer.readKafkaInt32()
+            currentLeaderEpoch = version >= 2 ? try buffer.readKafkaInt32() : -1
             leaderEpoch = try buffer.readKafkaInt32()
         }
 
         func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaInt32(partition)
-            buffer.writeKafkaInt32(currentLeaderEpoch)
+            if version >= 2 {
+                buffer.writeKafkaInt32(currentLeaderEpoch)
+            }
             buffer.writeKafkaInt32(leaderEpoch)
         }
     }

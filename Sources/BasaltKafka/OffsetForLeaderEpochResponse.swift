@@ -1,11 +1,11 @@
 import NIOCore
 
-/// OffsetForLeaderEpoch response (key 23), versions 2–3 (non-flexible).
+/// OffsetForLeaderEpoch response (key 23), versions 0–3 (non-flexible).
 ///
 /// ```
-/// throttle_time_ms  int32
+/// throttle_time_ms  int32   v2+
 /// topics            [] { topic string, partitions [] { error_code int16, partition int32,
-///                       leader_epoch int32, end_offset int64 } }
+///                       leader_epoch int32 v1+, end_offset int64 } }
 /// ```
 public struct OffsetForLeaderEpochResponse: Sendable, Equatable {
     /// The answer for one partition.
@@ -30,14 +30,16 @@ public struct OffsetForLeaderEpochResponse: Sendable, Equatable {
         init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError) {
             errorCode = try buffer.readKafkaErrorCode()
             partition = try buffer.readKafkaInt32()
-            leaderEpoch = try buffer.readKafkaInt32()
+            leaderEpoch = version >= 1 ? try buffer.readKafkaInt32() : -1
             endOffset = try buffer.readKafkaInt64()
         }
 
         func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
             buffer.writeKafkaErrorCode(errorCode)
             buffer.writeKafkaInt32(partition)
-            buffer.writeKafkaInt32(leaderEpoch)
+            if version >= 1 {
+                buffer.writeKafkaInt32(leaderEpoch)
+            }
             buffer.writeKafkaInt64(endOffset)
         }
     }
@@ -82,7 +84,7 @@ public struct OffsetForLeaderEpochResponse: Sendable, Equatable {
         guard ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version) else {
             throw .unsupportedVersion(apiKey: .offsetForLeaderEpoch, version: version, correlationId: 0)
         }
-        throttleTimeMs = try buffer.readKafkaInt32()
+        throttleTimeMs = version >= 2 ? try buffer.readKafkaInt32() : 0
         topics = try buffer.readKafkaArray(version: version)
     }
 
@@ -91,7 +93,9 @@ public struct OffsetForLeaderEpochResponse: Sendable, Equatable {
         guard ApiKey.offsetForLeaderEpoch.supportedVersions.contains(version) else {
             throw .unsupportedVersion(apiKey: .offsetForLeaderEpoch, version: version)
         }
-        buffer.writeKafkaInt32(throttleTimeMs)
+        if version >= 2 {
+            buffer.writeKafkaInt32(throttleTimeMs)
+        }
         try buffer.writeKafkaArray(topics, version: version)
     }
 }

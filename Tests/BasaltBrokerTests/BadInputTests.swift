@@ -181,19 +181,33 @@ import Testing
         try await broker.stop()
     }
 
-    /// Produce v0–2 are advertised (librdkafka before 2.11.1 only compresses when they are)
-    /// but their message sets are refused with a code, never stored.
-    @Test func produceBeforeV3IsUnsupportedMessageFormat() async throws {
+    /// Produce v0–2 take a v2 batch as Kafka does (the magic decides the format, not the
+    /// version); Produce v3+ refuses a magic 0/1 message set with INVALID_RECORD, and
+    /// Produce v3–6 a zstd batch with UNSUPPORTED_COMPRESSION_TYPE.
+    @Test func produceVersionAndMagicMustAgree() async throws {
         let broker = try await TestBroker.start()
         let connection = try broker.connect()
+        var next: Int64 = 0
         for version: Int16 in [0, 1, 2] {
             let response = try await connection.roundTrip(Self.produce("old-format", try Self.batch()), version: version)
-            #expect(Self.produceError(response) == .unsupportedForMessageFormat, "v\(version)")
+            guard case .produce(let body) = response else { Issue.record("not a produce response"); return }
+            #expect(body.responses.first?.partitionResponses.first?.errorCode == .noError, "v\(version)")
+            #expect(body.responses.first?.partitionResponses.first?.baseOffset == next, "v\(version)")
+            next += 3
         }
-        let current = try await connection.roundTrip(Self.produce("old-format", try Self.batch(records: 2)), version: 7)
-        guard case .produce(let body) = current else { Issue.record("not a produce response"); return }
-        // The refused requests appended nothing: the first accepted batch starts at 0.
-        #expect(body.responses.first?.partitionResponses.first?.baseOffset == 0)
+        var message: [UInt8] = []
+        LegacyMessageSet.appendMessage(to: &message, offset: 0, magic: 1, timestamp: 1, key: nil, value: [1, 2, 3][...])
+        let refused = try await connection.roundTrip(
+            Self.produce("old-format", message), version: 7)
+        #expect(Self.produceError(refused) == .invalidRecord)
+        // zstd needs Produce v7 (KIP-110).
+        let zstd = try RecordBatchEncoder.encode([Record(value: [1, 2, 3])], compression: .zstd, timestamp: 1)
+        for version: Int16 in [3, 6] {
+            let early = try await connection.roundTrip(Self.produce("old-format", zstd), version: version)
+            #expect(Self.produceError(early) == .unsupportedCompressionType, "v\(version)")
+        }
+        let allowed = try await connection.roundTrip(Self.produce("old-format", zstd), version: 7)
+        #expect(Self.produceError(allowed) == .noError)
         try await broker.stop()
     }
 

@@ -59,4 +59,34 @@ import Testing
         #expect(flattened == Array(buffer.readableBytesView))
         try log.close()
     }
+
+    /// Fetch v0–3: no last stable offset, log start or aborted transactions, no throttle
+    /// time in v0, and the down-converted message set sent from memory.
+    @Test(arguments: Array(Int16(0)...3))
+    func oldVersionsMatchTheCodec(version: Int16) throws {
+        var messages: [UInt8] = []
+        LegacyMessageSet.appendMessage(to: &messages, offset: 4, magic: version >= 2 ? 1 : 0, timestamp: 7, key: nil, value: [1, 2][...])
+        let plan: [(name: String, partitions: [FetchPlan.Partition])] = [
+            ("t", [
+                FetchPlan.Partition(index: 0, errorCode: .noError, highWatermark: 5, logStartOffset: 0, slices: [], converted: messages),
+                .failed(1, .unsupportedCompressionType, highWatermark: 5, logStartOffset: 0),
+            ]),
+        ]
+        let frame = try FetchResponseEncoder.encode(plan, correlationId: 99, version: version)
+        var flattened: [UInt8] = []
+        for part in frame.parts {
+            guard case .bytes(let buffer) = part else { Issue.record("a file part in an old-version fetch"); return }
+            flattened += buffer.readableBytesView
+        }
+        let expected = FetchResponse(responses: [
+            .init(topic: "t", partitions: [
+                .init(partitionIndex: 0, highWatermark: 5, lastStableOffset: -1, records: ByteBuffer(bytes: messages)),
+                .init(partitionIndex: 1, errorCode: .unsupportedCompressionType, highWatermark: 5, lastStableOffset: -1,
+                      records: ByteBuffer()),
+            ]),
+        ])
+        var buffer = ByteBuffer()
+        try KafkaResponse.fetch(expected).encodeFrame(correlationId: 99, version: version, into: &buffer)
+        #expect(flattened == Array(buffer.readableBytesView))
+    }
 }

@@ -40,7 +40,8 @@ extension Gen {
             let forgotten = v >= 7 ? array { g in FetchRequest.ForgottenTopic(topic: g.str(), partitions: g.i32s()) } : []
             return .fetch(
                 FetchRequest(
-                    replicaId: i32(), maxWaitMs: i32(), minBytes: i32(), maxBytes: i32(), isolationLevel: i8(),
+                    replicaId: i32(), maxWaitMs: i32(), minBytes: i32(), maxBytes: v >= 3 ? i32() : Int32.max,
+                    isolationLevel: v >= 4 ? i8() : 0,
                     sessionId: v >= 7 ? i32() : 0, sessionEpoch: v >= 7 ? i32() : -1,
                     topics: topics, forgottenTopicsData: forgotten, rackId: v >= 11 ? str() : ""))
         case .listOffsets:
@@ -49,7 +50,8 @@ extension Gen {
                     name: g.str(),
                     partitions: g.array { g in
                         ListOffsetsRequest.Partition(
-                            partitionIndex: g.i32(), currentLeaderEpoch: v >= 4 ? g.i32() : -1, timestamp: g.i64())
+                            partitionIndex: g.i32(), currentLeaderEpoch: v >= 4 ? g.i32() : -1, timestamp: g.i64(),
+                            maxNumOffsets: v == 0 ? g.i32() : 1)
                     })
             }
             return .listOffsets(ListOffsetsRequest(replicaId: i32(), isolationLevel: v >= 2 ? i8() : 0, topics: topics))
@@ -62,13 +64,14 @@ extension Gen {
                     partitions: g.array { g in
                         OffsetCommitRequest.Partition(
                             partitionIndex: g.i32(), committedOffset: g.i64(),
-                            committedLeaderEpoch: v >= 6 ? g.i32() : -1, committedMetadata: g.nstr())
+                            committedLeaderEpoch: v >= 6 ? g.i32() : -1, commitTimestamp: v == 1 ? g.i64() : -1,
+                            committedMetadata: g.nstr())
                     })
             }
             return .offsetCommit(
                 OffsetCommitRequest(
-                    groupId: str(), generationId: i32(), memberId: str(),
-                    groupInstanceId: v >= 7 ? nstr() : nil, retentionTimeMs: v <= 4 ? i64() : -1, topics: topics))
+                    groupId: str(), generationId: v >= 1 ? i32() : -1, memberId: v >= 1 ? str() : "",
+                    groupInstanceId: v >= 7 ? nstr() : nil, retentionTimeMs: v >= 2 && v <= 4 ? i64() : -1, topics: topics))
         case .offsetFetch:
             let make = { (g: inout Gen) in OffsetFetchRequest.Topic(name: g.str(), partitionIndexes: g.i32s()) }
             let topics = v >= 2 ? narray(make) : array(make)
@@ -116,7 +119,7 @@ extension Gen {
                     topic: g.str(),
                     partitions: g.array { g in
                         OffsetForLeaderEpochRequest.Partition(
-                            partition: g.i32(), currentLeaderEpoch: g.i32(), leaderEpoch: g.i32())
+                            partition: g.i32(), currentLeaderEpoch: v >= 2 ? g.i32() : -1, leaderEpoch: g.i32())
                     })
             }
             return .offsetForLeaderEpoch(OffsetForLeaderEpochRequest(replicaId: v >= 3 ? i32() : -2, topics: topics))

@@ -53,16 +53,17 @@ extension Gen {
                     partitions: g.array { g in
                         FetchResponse.Partition(
                             partitionIndex: g.i32(), errorCode: g.error(), highWatermark: g.i64(),
-                            lastStableOffset: g.i64(), logStartOffset: v >= 5 ? g.i64() : -1,
-                            abortedTransactions: g.narray { g in
-                                FetchResponse.AbortedTransaction(producerId: g.i64(), firstOffset: g.i64())
-                            },
+                            lastStableOffset: v >= 4 ? g.i64() : -1, logStartOffset: v >= 5 ? g.i64() : -1,
+                            abortedTransactions: v >= 4
+                                ? g.narray { g in
+                                    FetchResponse.AbortedTransaction(producerId: g.i64(), firstOffset: g.i64())
+                                } : nil,
                             preferredReadReplica: v >= 11 ? g.i32() : -1, records: g.nbytes())
                     })
             }
             return .fetch(
                 FetchResponse(
-                    throttleTimeMs: i32(), errorCode: v >= 7 ? error() : .noError, sessionId: v >= 7 ? i32() : 0,
+                    throttleTimeMs: v >= 1 ? i32() : 0, errorCode: v >= 7 ? error() : .noError, sessionId: v >= 7 ? i32() : 0,
                     responses: responses))
         case .listOffsets:
             let topics = array { g in
@@ -70,8 +71,9 @@ extension Gen {
                     name: g.str(),
                     partitions: g.array { g in
                         ListOffsetsResponse.Partition(
-                            partitionIndex: g.i32(), errorCode: g.error(), timestamp: g.i64(), offset: g.i64(),
-                            leaderEpoch: v >= 4 ? g.i32() : -1)
+                            partitionIndex: g.i32(), errorCode: g.error(), timestamp: v >= 1 ? g.i64() : -1,
+                            offset: v >= 1 ? g.i64() : -1, leaderEpoch: v >= 4 ? g.i32() : -1,
+                            oldStyleOffsets: v == 0 ? g.array { g in g.i64() } : [])
                     })
             }
             return .listOffsets(ListOffsetsResponse(throttleTimeMs: v >= 2 ? i32() : 0, topics: topics))
@@ -136,10 +138,10 @@ extension Gen {
                     topic: g.str(),
                     partitions: g.array { g in
                         OffsetForLeaderEpochResponse.Partition(
-                            errorCode: g.error(), partition: g.i32(), leaderEpoch: g.i32(), endOffset: g.i64())
+                            errorCode: g.error(), partition: g.i32(), leaderEpoch: v >= 1 ? g.i32() : -1, endOffset: g.i64())
                     })
             }
-            return .offsetForLeaderEpoch(OffsetForLeaderEpochResponse(throttleTimeMs: i32(), topics: topics))
+            return .offsetForLeaderEpoch(OffsetForLeaderEpochResponse(throttleTimeMs: v >= 2 ? i32() : 0, topics: topics))
         case .describeConfigs:
             let results = array { g in
                 DescribeConfigsResponse.Result(

@@ -137,11 +137,57 @@ import Testing
             topics: [.init(topic: "t", partitions: [.init(partition: 2, fetchOffset: 10, partitionMaxBytes: 1_048_576)])])))
     }
 
+    /// Fetch v0 from the spec: no max_bytes, no isolation_level.
+    @Test func fetchV0Request() throws {
+        var frame = ByteBuffer(bytes: Self.hex("""
+            0001 0000 00000010 0000
+            ffffffff 00000064 00000001
+            00000001 0001 74 00000001 00000002 000000000000000a 00001000
+            """))
+        let (_, request) = try KafkaRequest.decode(frame: &frame)
+        #expect(request == .fetch(FetchRequest(
+            maxWaitMs: 100, minBytes: 1,
+            topics: [.init(topic: "t", partitions: [.init(partition: 2, fetchOffset: 10, partitionMaxBytes: 4096)])])))
+    }
+
+    /// OffsetCommit v1 from the spec: generation and member, a commit timestamp per partition.
+    @Test func offsetCommitV1Request() throws {
+        var frame = ByteBuffer(bytes: Self.hex("""
+            0008 0001 00000011 ffff
+            0001 67 00000003 0001 6d
+            00000001 0001 74 00000001 00000000 0000000000000005 0000018bcfe56800 0002 6d64
+            """))
+        let (_, request) = try KafkaRequest.decode(frame: &frame)
+        #expect(request == .offsetCommit(OffsetCommitRequest(
+            groupId: "g", generationId: 3, memberId: "m",
+            topics: [.init(name: "t", partitions: [
+                .init(partitionIndex: 0, committedOffset: 5, commitTimestamp: 1_700_000_000_000, committedMetadata: "md"),
+            ])])))
+    }
+
+    /// ListOffsets v0 from the spec: max_num_offsets in the request, an offset array back.
+    @Test func listOffsetsV0() throws {
+        var frame = ByteBuffer(bytes: Self.hex("""
+            0002 0000 00000012 ffff
+            ffffffff 00000001 0001 74 00000001 00000000 ffffffffffffffff 00000002
+            """))
+        let (_, request) = try KafkaRequest.decode(frame: &frame)
+        #expect(request == .listOffsets(ListOffsetsRequest(
+            topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: -1, maxNumOffsets: 2)])])))
+        let response = ListOffsetsResponse(topics: [.init(name: "t", partitions: [
+            .init(partitionIndex: 0, offset: -1, oldStyleOffsets: [7, 0]),
+        ])])
+        var encoded = ByteBuffer()
+        try response.encode(into: &encoded, version: 0)
+        #expect(Array(encoded.readableBytesView) == Self.hex(
+            "00000001 0001 74 00000001 00000000 0000 00000002 0000000000000007 0000000000000000"))
+    }
+
     @Test func unknownKeysAndTrailingBytesAreTypedErrors() {
         var unknown = ByteBuffer(bytes: Self.hex("03e7 0000 0000000b ffff"))
         #expect(throws: KafkaProtocolError.unknownApiKey(999, correlationId: 11)) { try KafkaRequest.decode(frame: &unknown) }
-        var tooOld = ByteBuffer(bytes: Self.hex("0001 0003 0000000c ffff"))
-        #expect(throws: KafkaProtocolError.unsupportedVersion(apiKey: .fetch, version: 3, correlationId: 12)) {
+        var tooOld = ByteBuffer(bytes: Self.hex("0001 ffff 0000000c ffff"))
+        #expect(throws: KafkaProtocolError.unsupportedVersion(apiKey: .fetch, version: -1, correlationId: 12)) {
             try KafkaRequest.decode(frame: &tooOld)
         }
         var tooNew = ByteBuffer(bytes: Self.hex("0000 0009 0000000e ffff 00"))
@@ -156,8 +202,9 @@ import Testing
         let table = ApiVersionsResponse.supportedApiKeys
         #expect(table.count == ApiKey.allCases.count)
         #expect(table.contains(.init(apiKey: 18, minVersion: 0, maxVersion: 4)))
-        // From v0, although v0–2 are refused: librdkafka ≤ 2.11 compresses only then.
+        // Every minimum is Kafka 3.9's.
         #expect(table.contains(.init(apiKey: 0, minVersion: 0, maxVersion: 8)))
-        #expect(table.contains(.init(apiKey: 1, minVersion: 4, maxVersion: 11)))
+        #expect(table.contains(.init(apiKey: 1, minVersion: 0, maxVersion: 11)))
+        #expect(table.allSatisfy { $0.minVersion == 0 })
     }
 }
