@@ -28,6 +28,8 @@ public final class Broker: Sendable {
     let blockingPool: NIOThreadPool
     /// This broker's part in a cluster; `nil` in single-node mode.
     let cluster: ClusterNode?
+    /// The ACL authorizer; `nil` when authorisation is off (everything allowed).
+    let authorizer: Authorizer?
     private let advertised: Mutex<HostPort>
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
@@ -37,7 +39,7 @@ public final class Broker: Sendable {
     /// shutdown was not clean) and rebuilds producer state and group offsets from it.
     ///
     /// - Throws: ``BrokerConfigurationError``; ``BrokerStateFileError`` for a damaged
-    ///   `broker/cluster-id` or `broker/producer-ids`; and the store's errors
+    ///   `broker/cluster-id`, `broker/producer-ids` or `broker/acls.json`; and the store's errors
     ///   (``BasaltError``, which names the damaged file).
     public init(configuration: BrokerConfiguration, metrics: BrokerMetrics = BrokerMetrics()) throws {
         try configuration.validate()
@@ -55,10 +57,15 @@ public final class Broker: Sendable {
         let clusterId: String
         let producerStates = ProducerStates(logger: logger)
         let producerIds: ProducerIdAllocator
+        var authorizer: Authorizer?
         var partitions = 0
         do {
             try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
             clusterId = try ClusterIdentity.loadOrCreate(directory: brokerDirectory)
+            if configuration.authorization.enabled {
+                let file = AclFile(directory: brokerDirectory)
+                authorizer = Authorizer(settings: configuration.authorization, storage: file, initial: try file.load())
+            }
             // Producer state first: the allocator starts above every producer id in the logs.
             for name in store.topicNames {
                 guard let topic = try? store.topic(name) else { continue }
@@ -75,6 +82,7 @@ public final class Broker: Sendable {
             throw error
         }
         self.clusterId = clusterId
+        self.authorizer = authorizer
         self.producerIds = producerIds
         self.producerStates = producerStates
         self.store = store
@@ -185,38 +193,43 @@ public final class Broker: Sendable {
             return .close(reason: "no valid cluster session: not answering \(header.apiKey) from a stale view")
         }
         let started = ContinuousClock.now
+        let access = RequestAccess(authorizer: authorizer, connection: connection)
+        if let refused = refusal(of: request, access: access) {
+            metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
+            return respond(refused, to: header)
+        }
         let outcome: RequestOutcome
         switch request {
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
         case .metadata(let body):
             if let cluster {
-                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster)), to: header)
+                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster, access: access)), to: header)
             } else {
-                outcome = respond(.metadata(metadata(body, version: header.apiVersion)), to: header)
+                outcome = respond(.metadata(metadata(body, version: header.apiVersion, access: access)), to: header)
             }
         case .produce(let body):
-            outcome = await produce(body, header: header)
+            outcome = await produce(body, header: header, access: access)
         case .fetch(let body):
-            outcome = await fetch(body, header: header)
+            outcome = await fetch(body, header: header, access: access)
         case .listOffsets(let body):
-            outcome = respond(.listOffsets(listOffsets(body, version: header.apiVersion)), to: header)
+            outcome = respond(.listOffsets(listOffsets(body, version: header.apiVersion, access: access)), to: header)
         case .offsetForLeaderEpoch(let body):
-            outcome = respond(.offsetForLeaderEpoch(offsetForLeaderEpoch(body)), to: header)
+            outcome = respond(.offsetForLeaderEpoch(offsetForLeaderEpoch(body, access: access)), to: header)
         case .createTopics(let body):
-            if let cluster {
-                outcome = respond(.createTopics(await clusterCreateTopics(body, cluster: cluster)), to: header)
-            } else {
-                outcome = respond(.createTopics(createTopics(body)), to: header)
+            let response = await authorizedCreateTopics(body, access: access) { permitted in
+                if let cluster { return await clusterCreateTopics(permitted, cluster: cluster) }
+                return createTopics(permitted)
             }
+            outcome = respond(.createTopics(response), to: header)
         case .deleteTopics(let body):
-            if let cluster {
-                outcome = respond(.deleteTopics(await clusterDeleteTopics(body, cluster: cluster)), to: header)
-            } else {
-                outcome = respond(.deleteTopics(deleteTopics(body)), to: header)
+            let response = await authorizedDeleteTopics(body, access: access) { permitted in
+                if let cluster { return await clusterDeleteTopics(permitted, cluster: cluster) }
+                return deleteTopics(permitted)
             }
+            outcome = respond(.deleteTopics(response), to: header)
         case .describeConfigs(let body):
-            outcome = respond(.describeConfigs(describeConfigs(body)), to: header)
+            outcome = respond(.describeConfigs(authorizedDescribeConfigs(body, access: access)), to: header)
         case .initProducerId(let body):
             outcome = respond(.initProducerId(await initProducerId(body)), to: header)
         case .findCoordinator(let body):
@@ -245,9 +258,15 @@ public final class Broker: Sendable {
         case .leaveGroup(let body):
             outcome = respond(.leaveGroup(await groups.leave(body)), to: header)
         case .offsetCommit(let body):
-            outcome = respond(.offsetCommit(await commitOffsets(body)), to: header)
+            outcome = respond(.offsetCommit(await commitOffsets(body, access: access)), to: header)
         case .offsetFetch(let body):
-            outcome = respond(.offsetFetch(await fetchOffsets(body)), to: header)
+            outcome = respond(.offsetFetch(await fetchOffsets(body, access: access)), to: header)
+        case .describeAcls(let body):
+            outcome = respond(.describeAcls(describeAcls(body, access: access)), to: header)
+        case .createAcls(let body):
+            outcome = respond(.createAcls(await createAcls(body, access: access)), to: header)
+        case .deleteAcls(let body):
+            outcome = respond(.deleteAcls(await deleteAcls(body, access: access)), to: header)
         }
         metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
         return outcome

@@ -38,6 +38,12 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     case offsetForLeaderEpoch = 23
     /// DescribeConfigs (32).
     case describeConfigs = 32
+    /// DescribeAcls (29).
+    case describeAcls = 29
+    /// CreateAcls (30).
+    case createAcls = 30
+    /// DeleteAcls (31).
+    case deleteAcls = 31
 
     /// The versions of this API that ``KafkaRequest`` and ``KafkaResponse`` can decode and encode.
     /// A broker advertises exactly these in its ApiVersions response.
@@ -60,6 +66,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .initProducerId: 0...4
         case .offsetForLeaderEpoch: 2...3
         case .describeConfigs: 0...2
+        case .describeAcls, .createAcls, .deleteAcls: 0...3
         }
     }
 
@@ -83,6 +90,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .initProducerId: 2
         case .offsetForLeaderEpoch: 4
         case .describeConfigs: 4
+        case .describeAcls, .createAcls, .deleteAcls: 2
         }
     }
 

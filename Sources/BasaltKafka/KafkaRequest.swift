@@ -40,6 +40,12 @@ public enum KafkaRequest: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
     /// DescribeConfigsRequest.
     case describeConfigs(DescribeConfigsRequest)
+    /// DescribeAclsRequest.
+    case describeAcls(DescribeAclsRequest)
+    /// CreateAclsRequest.
+    case createAcls(CreateAclsRequest)
+    /// DeleteAclsRequest.
+    case deleteAcls(DeleteAclsRequest)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -61,6 +67,9 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .describeAcls: .describeAcls
+        case .createAcls: .createAcls
+        case .deleteAcls: .deleteAcls
         }
     }
 
@@ -90,6 +99,9 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdRequest(from: &buffer, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &buffer, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &buffer, version: version))
+        case .describeAcls: self = .describeAcls(try DescribeAclsRequest(from: &buffer, version: version))
+        case .createAcls: self = .createAcls(try CreateAclsRequest(from: &buffer, version: version))
+        case .deleteAcls: self = .deleteAcls(try DeleteAclsRequest(from: &buffer, version: version))
         }
     }
 
@@ -135,6 +147,9 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId(let body): try body.encode(into: &buffer, version: version)
         case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .describeAcls(let body): try body.encode(into: &buffer, version: version)
+        case .createAcls(let body): try body.encode(into: &buffer, version: version)
+        case .deleteAcls(let body): try body.encode(into: &buffer, version: version)
         }
     }
 
