@@ -11,6 +11,17 @@ import NIOCore
 /// ``RequestAccess``; CreateTopics, DeleteTopics and DescribeConfigs are wrapped here, so the
 /// single-node and cluster handlers see only the resources the principal may act on.
 extension Broker {
+    /// In a cluster with authorisation on: reads the ACLs from etcd and follows them. Called
+    /// once the broker joined the cluster.
+    ///
+    /// - Throws: ``EtcdAclStorageError`` when the stored ACLs are damaged (the broker must not
+    ///   start); the etcd client's errors.
+    func startAuthorization() async throws {
+        guard let aclWatch, let authorizer else { return }
+        try await aclWatch.start { [weak authorizer] acls in authorizer?.replaceAll(acls) }
+        logger.info("ACLs read from etcd", metadata: ["acls": "\(authorizer.all.count)"])
+    }
+
     /// The error answer for a request the principal may not make at all, or nil when it may
     /// go on (its per-resource checks then happen in the handler). Kafka's checks and codes.
     func refusal(of request: KafkaRequest, access: RequestAccess) -> KafkaResponse? {

@@ -30,6 +30,8 @@ public final class Broker: Sendable {
     let cluster: ClusterNode?
     /// The ACL authorizer; `nil` when authorisation is off (everything allowed).
     let authorizer: Authorizer?
+    /// The cluster's ACL key, followed once the broker joins; nil on one node or with authorisation off.
+    let aclWatch: EtcdAclStorage?
     private let advertised: Mutex<HostPort>
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
@@ -62,7 +64,9 @@ public final class Broker: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
             clusterId = try ClusterIdentity.loadOrCreate(directory: brokerDirectory)
-            if configuration.authorization.enabled {
+            // In a cluster the ACLs are read from etcd when the broker joins (``startAuthorization()``);
+            // until then only super users are allowed anything.
+            if configuration.authorization.enabled, configuration.cluster == nil {
                 let file = AclFile(directory: brokerDirectory)
                 authorizer = Authorizer(settings: configuration.authorization, storage: file, initial: try file.load())
             }
@@ -82,7 +86,6 @@ public final class Broker: Sendable {
             throw error
         }
         self.clusterId = clusterId
-        self.authorizer = authorizer
         self.producerIds = producerIds
         self.producerStates = producerStates
         self.store = store
@@ -101,6 +104,14 @@ public final class Broker: Sendable {
                 logger: logger)
         } else {
             cluster = nil
+        }
+        if configuration.authorization.enabled, let cluster {
+            let storage = EtcdAclStorage(client: cluster.client, keys: cluster.keys, logger: logger)
+            self.authorizer = Authorizer(settings: configuration.authorization, storage: storage, initial: [])
+            aclWatch = storage
+        } else {
+            self.authorizer = authorizer
+            aclWatch = nil
         }
         blockingPool.start()
         logger.info("store open", metadata: [
@@ -167,6 +178,7 @@ public final class Broker: Sendable {
     /// records a clean shutdown, so the next open scans nothing).
     public func close() throws {
         for task in background.withLock({ $0 }) { task.cancel() }
+        aclWatch?.stop()
         producerStates.writeSnapshots()
         try? blockingPool.syncShutdownGracefully()
         try store.close()

@@ -1,29 +1,17 @@
 import Basalt
-import Foundation
 
-/// The single-node ACL store: `<data dir>/broker/acls.json`, replaced whole with ``AtomicFile``
-/// on every change, so a crash leaves the old or the new set.
+/// The single-node ACL store: `<data dir>/broker/acls.json` in ``AclSetCodec``'s form, replaced
+/// whole with ``AtomicFile`` on every change, so a crash leaves the old or the new set.
 ///
-/// ```
-/// {"version": 1, "acls": [{"resourceType": 2, "resourceName": "orders", "patternType": 3,
-///   "principal": "User:alice", "host": "*", "operation": 3, "permission": 3}, ...]}
-/// ```
-/// Enum fields hold Kafka's wire codes (``AclResourceType``, ``AclPatternType``, ``AclOperation``,
-/// ``AclPermission``). No file means no ACLs yet. A file that is larger than ``maxBytes``, not JSON
-/// of this shape or holds an invalid ACL is a ``BrokerStateFileError``: the broker refuses to
-/// start, because reading it as "no ACLs" would silently open or close resources.
-struct AclFile: Sendable {
+/// No file means no ACLs yet. A file larger than ``maxBytes``, or not an ACL set, is a
+/// ``BrokerStateFileError``: the broker refuses to start, because reading it as "no ACLs"
+/// would silently change who may do what.
+struct AclFile: AclStorage {
     /// The file's path.
     let path: String
 
     /// The largest file read: about 100,000 ACLs.
     static let maxBytes = 32 << 20
-    static let version = 1
-
-    private struct Content: Codable {
-        var version: Int
-        var acls: [AclBinding]
-    }
 
     /// The file in the broker state directory `directory`.
     init(directory: String) {
@@ -41,34 +29,18 @@ struct AclFile: Sendable {
             throw damaged(reason)
         }
         guard let bytes else { return [] }
-        let content: Content
         do {
-            content = try JSONDecoder().decode(Content.self, from: Data(bytes))
+            return try AclSetCodec.decode(bytes)
         } catch {
-            throw damaged("not an ACL list: \(error)")
+            throw damaged(error.reason)
         }
-        guard content.version == Self.version else { throw damaged("unknown version \(content.version)") }
-        for acl in content.acls {
-            if case .failure(let problem) = AclBinding.validated(acl.creation) {
-                throw damaged("invalid ACL \(acl): \(problem.message)")
-            }
-        }
-        return content.acls
     }
 
     /// Replaces the file with `acls`.
     ///
     /// - Throws: ``BasaltError/io(operation:path:errno:)``; the file then holds the old set.
     func save(_ acls: [AclBinding]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data: Data
-        do {
-            data = try encoder.encode(Content(version: Self.version, acls: acls))
-        } catch {
-            preconditionFailure("ACL bindings always encode: \(error)")
-        }
-        try AtomicFile.replace(path, with: Array(data))
+        try AtomicFile.replace(path, with: AclSetCodec.encode(acls))
     }
 
     private func damaged(_ reason: String) -> BrokerStateFileError {

@@ -88,15 +88,27 @@ actor AclChanges {
         self.storage = storage
     }
 
+    /// The most times a change is recomputed because another broker changed the set first.
+    static let maxConflicts = 10
+
     /// Computes the next set from the current one with `change`, stores it and applies it;
-    /// returns what `change` reported beside the set.
+    /// returns what `change` reported beside the set. When the stored set changed meanwhile
+    /// (``AclStorageConflict``) it is read again and the change recomputed on it.
     func apply<Report: Sendable>(
         to authorizer: Authorizer, _ change: @Sendable ([AclBinding]) throws(AclChangeError) -> ([AclBinding], Report)
     ) async throws -> Report {
-        let (next, report) = try change(authorizer.all)
-        try await storage.save(next)
-        authorizer.replaceAll(next)
-        return report
+        var conflicts = 0
+        while true {
+            let (next, report) = try change(authorizer.all)
+            do {
+                try await storage.save(next)
+                authorizer.replaceAll(next)
+                return report
+            } catch is AclStorageConflict where conflicts < Self.maxConflicts {
+                conflicts += 1
+                authorizer.replaceAll(try await storage.load())
+            }
+        }
     }
 }
 
