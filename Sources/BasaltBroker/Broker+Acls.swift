@@ -45,20 +45,22 @@ extension Broker {
         guard access.allows(.alter, .cluster) else { return all(.clusterAuthorizationFailed, "CreateAcls needs Alter on the cluster") }
         let validated = request.creations.map(AclBinding.validated)
         let bindings = validated.compactMap { try? $0.get() }
-        var storeFailure: String?
+        var storeFailure: (code: KafkaErrorCode, message: String)?
         if !bindings.isEmpty {
             do {
                 try await authorizer.create(bindings)
                 logger.info("ACLs created", metadata: ["acls": "\(bindings)", "principal": "\(access.principal)"])
+            } catch AclChangeError.tooManyAcls(let limit) {
+                storeFailure = (.policyViolation, "the broker keeps at most \(limit) ACLs of at most \(Authorizer.maxAclBytes) bytes in all")
             } catch {
                 logger.error("ACLs not created: \(error)")
-                storeFailure = Self.errorMessage("\(error)")
+                storeFailure = (.unknownServerError, Self.errorMessage("\(error)"))
             }
         }
         return CreateAclsResponse(results: validated.map { result in
             switch result {
             case .failure(let error): .init(errorCode: .invalidRequest, errorMessage: Self.errorMessage(error.message))
-            case .success: storeFailure.map { .init(errorCode: .unknownServerError, errorMessage: $0) } ?? .init()
+            case .success: storeFailure.map { .init(errorCode: $0.code, errorMessage: $0.message) } ?? .init()
             }
         })
     }

@@ -371,3 +371,53 @@ import Testing
         try harness.broker.close()
     }
 }
+
+/// Hostile input to the ACL APIs: a closed connection or an error code, never a trap.
+@Suite(.serialized) struct AclHostileInputTests {
+    static func raw(_ harness: AuthorizationTests.Harness, api: ApiKey, version: Int16, body: [UInt8]) async -> RequestOutcome {
+        let frame = HostileRequestTests.frame(api: api, version: version, clientId: Array("h".utf8), body: body)
+        return await harness.broker.handle(frame: ByteBuffer(bytes: frame.dropFirst(4)),
+                                           connection: ConnectionInfo(id: 1, peer: "?", principal: AuthorizationTests.admin))
+    }
+
+    static func isClose(_ outcome: RequestOutcome) -> Bool {
+        if case .close = outcome { return true }
+        return false
+    }
+
+    @Test func hugeCountsAndInvalidUTF8CloseTheConnection() async throws {
+        let harness = try AuthorizationTests.Harness()
+        defer { harness.close() }
+        let count = HostileRequestTests.int32(Int32.max)
+        #expect(Self.isClose(await Self.raw(harness, api: .createAcls, version: 1, body: count + [2])))
+        #expect(Self.isClose(await Self.raw(harness, api: .deleteAcls, version: 1, body: count + [2])))
+        #expect(Self.isClose(await Self.raw(harness, api: .createAcls, version: 2, body: [0xff, 0xff, 0xff, 0xff, 0x07, 2])))
+        // A resource name of invalid UTF-8.
+        let badName = HostileRequestTests.int32(1) + [2] + HostileRequestTests.int16(2) + [0xc3, 0x28] + [3]
+            + HostileRequestTests.int16(6) + Array("User:a".utf8) + HostileRequestTests.int16(1) + Array("*".utf8) + [3, 3]
+        #expect(Self.isClose(await Self.raw(harness, api: .createAcls, version: 1, body: badName)))
+        #expect(harness.broker.authorizer?.all.isEmpty == true)
+    }
+
+    @Test func longNamesAreStoredAndEchoedButTheSetIsBounded() async throws {
+        let harness = try AuthorizationTests.Harness()
+        defer { harness.close() }
+        let long = String(repeating: "n", count: Int(Int16.max))
+        let acl = AuthorizationTests.allow(long, AuthorizationTests.alice, .read)
+        try await harness.createAcls([acl])
+        let describe = KafkaRequest.describeAcls(DescribeAclsRequest(filter: AclFilterFields(
+            resourceType: 1, resourceName: long, patternType: 2, principal: nil, host: nil, operation: 1, permissionType: 1)))
+        guard case .describeAcls(let body) = try #require(await harness.send(describe, version: 2, as: AuthorizationTests.admin))
+        else { return }
+        #expect(body.resources.map(\.resourceName) == [long])
+        // 600 more such names pass the byte bound of the set: refused, and nothing is added.
+        let many = (0..<600).map { index in
+            AuthorizationTests.allow(String(index) + String(long.dropFirst(String(index).count)), AuthorizationTests.alice, .read)
+        }
+        let request = KafkaRequest.createAcls(CreateAclsRequest(creations: many.map(\.creation)))
+        guard case .createAcls(let refused) = try #require(await harness.send(request, version: 1, as: AuthorizationTests.admin))
+        else { return }
+        #expect(refused.results.allSatisfy { $0.errorCode == .policyViolation })
+        #expect(harness.broker.authorizer?.all.count == 1)
+    }
+}

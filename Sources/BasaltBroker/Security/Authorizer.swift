@@ -15,6 +15,10 @@ public final class Authorizer: Sendable {
     /// The most ACLs kept: a CreateAcls past it is refused, so the set (scanned on every
     /// check) and its file stay bounded.
     public static let maxAcls = 100_000
+    /// The most bytes the set's strings may take: with names of up to 32 KiB a count limit alone
+    /// would let the set (its file, a DescribeAcls answer) grow to gigabytes. Below
+    /// ``AclFile/maxBytes`` with room for the JSON around them.
+    public static let maxAclBytes = 16 << 20
 
     init(settings: AuthorizationSettings, storage: any AclStorage, initial: [AclBinding]) {
         matcher = AclMatcher(superUsers: settings.superUsers, allowEveryoneIfNoAclFound: settings.allowEveryoneIfNoAclFound)
@@ -58,7 +62,9 @@ public final class Authorizer: Sendable {
             var seen = Set(current)
             var next = current
             for binding in bindings where seen.insert(binding).inserted { next.append(binding) }
-            guard next.count <= Self.maxAcls else { throw .tooManyAcls(limit: Self.maxAcls) }
+            guard next.count <= Self.maxAcls, Self.stringBytes(next) <= Self.maxAclBytes else {
+                throw .tooManyAcls(limit: Self.maxAcls)
+            }
             return (next, ())
         }
     }
@@ -72,6 +78,11 @@ public final class Authorizer: Sendable {
             let matched = filters.map { filter in current.filter(filter.matches) }
             return (current.filter { acl in !filters.contains { $0.matches(acl) } }, matched)
         }
+    }
+
+    /// The UTF-8 bytes of the strings in `acls`.
+    static func stringBytes(_ acls: [AclBinding]) -> Int {
+        acls.reduce(0) { $0 + $1.resourceName.utf8.count + $1.principal.utf8.count + $1.host.utf8.count }
     }
 
     /// Replaces the set in memory (a cluster broker applying what etcd holds).
@@ -114,6 +125,6 @@ actor AclChanges {
 
 /// Why an ACL change was refused before anything was stored.
 enum AclChangeError: Error, Sendable, Equatable {
-    /// The set would grow past ``Authorizer/maxAcls``.
+    /// The set would grow past ``Authorizer/maxAcls`` ACLs or ``Authorizer/maxAclBytes`` bytes.
     case tooManyAcls(limit: Int)
 }
