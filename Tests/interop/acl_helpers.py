@@ -30,10 +30,11 @@ def kafka_python_admin(bootstrap: str, identity: Identity = ANONYMOUS):
     return KafkaAdminClient(bootstrap_servers=bootstrap, **identity.kafka_python)
 
 
-def produce_one(bootstrap: str, topic: str, value: bytes, identity: Identity = ANONYMOUS, timeout_s: float = 15.0):
+def produce_one(bootstrap: str, topic: str, value: bytes, identity: Identity = ANONYMOUS, timeout_s: float = 15.0,
+                settings: dict = None):
     """Produces one record and returns the delivery error's name, or None on success."""
     producer = Producer({"bootstrap.servers": bootstrap, "message.timeout.ms": int(timeout_s * 1000),
-                         "allow.auto.create.topics": False, **identity.confluent})
+                         "allow.auto.create.topics": False, **(settings or {}), **identity.confluent})
     outcome = {}
 
     def delivered(error, _message):

@@ -45,6 +45,8 @@ def test_acls_allow_and_deny_real_clients_and_survive_a_restart(broker_factory):
     client = admin(broker.bootstrap)
     assert set(client.describe_acls(everything).result(10)) == set(granted)
     assert produce_one(broker.bootstrap, "app-orders", b"allowed") is None
+    # An idempotent producer's InitProducerId is allowed by Write on some topic (KIP-679).
+    assert produce_one(broker.bootstrap, "app-orders", b"idempotent", settings={"enable.idempotence": True}) is None
     assert produce_one(broker.bootstrap, "secret", b"denied") == "TOPIC_AUTHORIZATION_FAILED"
     topics = client.list_topics(timeout=10).topics
     assert "app-orders" in topics and "secret" not in topics, "Metadata hides what ANONYMOUS may not describe"
@@ -61,12 +63,12 @@ def test_acls_allow_and_deny_real_clients_and_survive_a_restart(broker_factory):
     assert deleted == [granted[0]]
     assert produce_one(broker.bootstrap, "app-orders", b"no longer", timeout_s=5) == "TOPIC_AUTHORIZATION_FAILED"
 
-    # As a super user again: nothing was written to the denied topic, one record to the allowed one.
+    # As a super user again: nothing was written to the denied topic, two records to the allowed one.
     broker.stop()
     broker.extra_args = SUPER
     broker.start()
     assert watermarks(broker.bootstrap, "secret") == (0, 0)
-    assert watermarks(broker.bootstrap, "app-orders") == (0, 1)
+    assert watermarks(broker.bootstrap, "app-orders") == (0, 2)
 
 
 def test_acl_apis_refuse_without_cluster_rights(broker_factory):
