@@ -117,6 +117,25 @@ public final class CursorStore: Sendable {
         }
     }
 
+    /// Removes the commits of `partitions` from `group`, durably and atomically (the
+    /// group's file is rewritten, or removed when nothing is left). Partitions without a
+    /// commit are ignored.
+    public func deleteOffsets(group: String, partitions: [TopicPartition]) throws {
+        try groups.withLock { groups in
+            guard var offsets = groups[group] else { return }
+            for partition in partitions { offsets[partition] = nil }
+            guard offsets.count != groups[group]?.count else { return }
+            if offsets.isEmpty {
+                try Segment.removeIfPresent(path(for: group), io: io)
+                try Directory.sync(directory, io: io)
+                groups[group] = nil
+            } else {
+                try write(group: group, offsets: offsets)
+                groups[group] = offsets
+            }
+        }
+    }
+
     /// Drops every group's commits for `topic` (the topic was deleted).
     func forgetTopic(_ topic: String) throws {
         try groups.withLock { groups in

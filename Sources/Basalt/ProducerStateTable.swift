@@ -42,6 +42,9 @@ public final class ProducerStateTable: Sendable {
         public var epoch: Int16
         /// The last batches, oldest first, at most ``ProducerStateTable/batchesPerProducer``.
         public var batches: [BatchMetadata]
+        /// The max timestamp of the producer's last batch (DescribeProducers' LastTimestamp);
+        /// `nil` when unknown, as in snapshots written before it was kept.
+        public var lastTimestamp: Int64?
     }
 
     /// A batch reserved by ``check(producerId:epoch:firstSequence:lastSequence:)``.
@@ -147,12 +150,13 @@ public final class ProducerStateTable: Sendable {
     }
 
     /// Records that a reserved batch was appended at these offsets.
-    public func complete(_ reservation: Reservation, firstOffset: Int64, lastOffset: Int64) {
+    public func complete(_ reservation: Reservation, firstOffset: Int64, lastOffset: Int64, maxTimestamp: Int64? = nil) {
         state.withLock { state in
             state.pending.remove(reservation)
             Self.apply(&state.producers, producerId: reservation.producerId, epoch: reservation.epoch,
                        batch: BatchMetadata(firstSequence: reservation.firstSequence, lastSequence: reservation.lastSequence,
-                                            firstOffset: firstOffset, lastOffset: lastOffset))
+                                            firstOffset: firstOffset, lastOffset: lastOffset),
+                       maxTimestamp: maxTimestamp)
         }
     }
 
@@ -169,10 +173,15 @@ public final class ProducerStateTable: Sendable {
             firstSequence: header.baseSequence,
             lastSequence: Self.lastSequence(first: header.baseSequence, lastOffsetDelta: header.lastOffsetDelta),
             firstOffset: header.baseOffset, lastOffset: header.lastOffset)
-        state.withLock { Self.apply(&$0.producers, producerId: header.producerId, epoch: header.producerEpoch, batch: batch) }
+        state.withLock {
+            Self.apply(&$0.producers, producerId: header.producerId, epoch: header.producerEpoch, batch: batch,
+                       maxTimestamp: header.maxTimestamp)
+        }
     }
 
-    private static func apply(_ producers: inout [Int64: ProducerEntry], producerId: Int64, epoch: Int16, batch: BatchMetadata) {
+    private static func apply(
+        _ producers: inout [Int64: ProducerEntry], producerId: Int64, epoch: Int16, batch: BatchMetadata, maxTimestamp: Int64?
+    ) {
         var entry = producers[producerId] ?? ProducerEntry(producerId: producerId, epoch: epoch, batches: [])
         if epoch > entry.epoch {
             entry.epoch = epoch
@@ -182,6 +191,7 @@ public final class ProducerStateTable: Sendable {
         }
         guard !entry.batches.contains(where: { $0.firstOffset == batch.firstOffset }) else { return }
         entry.batches.append(batch)
+        entry.lastTimestamp = maxTimestamp ?? entry.lastTimestamp
         if entry.batches.count > batchesPerProducer { entry.batches.removeFirst(entry.batches.count - batchesPerProducer) }
         producers[producerId] = entry
     }
@@ -189,6 +199,11 @@ public final class ProducerStateTable: Sendable {
     /// What the table knows of `producerId`.
     public func entry(_ producerId: Int64) -> ProducerEntry? {
         state.withLock { $0.producers[producerId] }
+    }
+
+    /// Every producer the table knows, by producer id.
+    public var entries: [ProducerEntry] {
+        state.withLock { $0.producers.values.sorted { $0.producerId < $1.producerId } }
     }
 
     /// Number of producers known.

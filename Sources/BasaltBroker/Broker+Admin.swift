@@ -107,8 +107,8 @@ extension Broker {
     /// are refused, since transactions are not supported.
     func initProducerId(_ request: InitProducerIdRequest) async -> InitProducerIdResponse {
         guard request.transactionalId == nil else {
-            // TRANSACTIONAL_ID_AUTHORIZATION_FAILED: not retriable, so the client reports it.
-            return InitProducerIdResponse(errorCode: KafkaErrorCode(rawValue: 53), producerId: -1, producerEpoch: -1)
+            // Transactions are not supported (``findCoordinator(_:)``): a fatal error for the client.
+            return InitProducerIdResponse(errorCode: .transactionalIdAuthorizationFailed, producerId: -1, producerEpoch: -1)
         }
         // KIP-360: a producer that knows its id asks for the next epoch to reset its
         // sequences (librdkafka does after a timed-out batch).

@@ -47,6 +47,8 @@ extension Broker {
                     .init(partitionIndex: $0.partitionIndex, errorCode: .groupAuthorizationFailed)
                 })
             }))
+        case .offsetDelete(let body) where !access.allows(.delete, .group(body.groupId)):
+            return .offsetDelete(OffsetDeleteResponse(errorCode: .groupAuthorizationFailed, topics: []))
         case .offsetFetch(let body) where !access.allows(.describe, .group(body.groupId)):
             return .offsetFetch(OffsetFetchResponse(topics: [], errorCode: .groupAuthorizationFailed))
         case .initProducerId(let body):
@@ -77,17 +79,10 @@ extension Broker {
         let allowed = request.topics.map { access.mayCreateTopic($0.name) }
         var permitted = request
         permitted.topics = zip(request.topics, allowed).filter(\.1).map(\.0)
-        var answered = (await create(permitted)).topics.makeIterator()
-        var topics: [CreateTopicsResponse.Topic] = []
-        for (topic, isAllowed) in zip(request.topics, allowed) {
-            if isAllowed, let answer = answered.next() {
-                topics.append(answer)
-            } else {
-                topics.append(.init(name: topic.name, errorCode: .topicAuthorizationFailed,
-                                    errorMessage: "not authorized to create this topic"))
-            }
-        }
-        return CreateTopicsResponse(topics: topics)
+        let answered = await create(permitted).topics
+        return CreateTopicsResponse(topics: Self.merged(request.topics, allowed: allowed, answered: answered) {
+            .init(name: $0.name, errorCode: .topicAuthorizationFailed, errorMessage: "not authorized to create this topic")
+        })
     }
 
     /// DeleteTopics where each topic needs Delete on it (TOPIC_AUTHORIZATION_FAILED);
@@ -98,16 +93,10 @@ extension Broker {
         let allowed = request.topicNames.map { access.allowsTopic(.delete, $0) }
         var permitted = request
         permitted.topicNames = zip(request.topicNames, allowed).filter(\.1).map(\.0)
-        var answered = (await delete(permitted)).responses.makeIterator()
-        var responses: [DeleteTopicsResponse.Result] = []
-        for (name, isAllowed) in zip(request.topicNames, allowed) {
-            if isAllowed, let answer = answered.next() {
-                responses.append(answer)
-            } else {
-                responses.append(.init(name: name, errorCode: .topicAuthorizationFailed))
-            }
-        }
-        return DeleteTopicsResponse(responses: responses)
+        let answered = await delete(permitted).responses
+        return DeleteTopicsResponse(responses: Self.merged(request.topicNames, allowed: allowed, answered: answered) {
+            .init(name: $0, errorCode: .topicAuthorizationFailed)
+        })
     }
 
     /// DescribeConfigs where a topic needs DescribeConfigs on it (TOPIC_AUTHORIZATION_FAILED)
@@ -123,16 +112,12 @@ extension Broker {
         let refusals = request.resources.map(refusal)
         var permitted = request
         permitted.resources = zip(request.resources, refusals).filter { $0.1 == nil }.map(\.0)
-        var answered = describeConfigs(permitted).results.makeIterator()
-        var results: [DescribeConfigsResponse.Result] = []
-        for (resource, code) in zip(request.resources, refusals) {
-            if code == nil, let answer = answered.next() {
-                results.append(answer)
-            } else {
-                results.append(.init(errorCode: code ?? .unknownServerError, resourceType: resource.resourceType,
-                                     resourceName: resource.resourceName, configs: []))
-            }
+        let answered = describeConfigs(permitted).results
+        let denied = zip(request.resources, refusals).map { resource, code in
+            DescribeConfigsResponse.Result(errorCode: code ?? .unknownServerError, resourceType: resource.resourceType,
+                                           resourceName: resource.resourceName, configs: [])
         }
-        return DescribeConfigsResponse(results: results)
+        return DescribeConfigsResponse(results: Self.merged(Array(denied.indices), allowed: refusals.map { $0 == nil },
+                                                            answered: answered) { denied[$0] })
     }
 }

@@ -44,11 +44,26 @@ extension Broker {
             clusterId: clusterId, controllerId: configuration.nodeId, topics: topics)
     }
 
-    /// FindCoordinator: this broker coordinates every group. Transaction coordinators
-    /// (key type 1) are not offered, since transactions are not supported.
+    /// The message a transactional producer's coordinator lookup is refused with.
+    static let transactionsNotSupported = "transactions are not supported by this broker (Basalt)"
+
+    /// FindCoordinator: this broker coordinates every group.
+    ///
+    /// Transactions are not supported, and a transactional producer must learn that at once
+    /// rather than retry until its own timeout. Its first request is this lookup with key type
+    /// 1; the only answer both librdkafka and kafka-python treat as fatal there is
+    /// TRANSACTIONAL_ID_AUTHORIZATION_FAILED (librdkafka retries every other code, including
+    /// COORDINATOR_NOT_AVAILABLE and UNSUPPORTED_VERSION). librdkafka shows the message.
+    /// Idempotent producers never ask for a transaction coordinator and are unaffected.
     func findCoordinator(_ request: FindCoordinatorRequest) -> FindCoordinatorResponse {
-        guard request.keyType == 0 else {
-            return FindCoordinatorResponse(errorCode: .coordinatorNotAvailable, errorMessage: "transactions are not supported",
+        switch request.keyType {
+        case 0:
+            break
+        case 1:
+            return FindCoordinatorResponse(errorCode: .transactionalIdAuthorizationFailed,
+                                           errorMessage: Self.transactionsNotSupported, nodeId: -1, host: "", port: -1)
+        default:
+            return FindCoordinatorResponse(errorCode: .invalidRequest, errorMessage: "unknown coordinator key type \(request.keyType)",
                                            nodeId: -1, host: "", port: -1)
         }
         guard !request.key.isEmpty else {

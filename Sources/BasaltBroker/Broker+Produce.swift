@@ -186,7 +186,9 @@ extension Broker {
             if let reservation { table?.cancel(reservation) }
             return failure(.unknownServerError)
         }
-        if let reservation { table?.complete(reservation, firstOffset: result.baseOffset, lastOffset: result.lastOffset) }
+        if let reservation {
+            table?.complete(reservation, firstOffset: result.baseOffset, lastOffset: result.lastOffset, maxTimestamp: header.maxTimestamp)
+        }
         cluster?.replicas.leaderAppended(partition, log: log)
         metrics.recordProduce(topic: name, bytes: bytes.count, records: Int(header.recordsCount))
 

@@ -262,7 +262,8 @@ public final class Broker: Sendable {
         case .offsetFetch(let body) where !coordinates(body.groupId):
             outcome = respond(.offsetFetch(OffsetFetchResponse(topics: [], errorCode: .notCoordinator)), to: header)
         case .joinGroup(let body):
-            outcome = respond(.joinGroup(await groups.join(body, version: header.apiVersion, clientId: header.clientId ?? "")), to: header)
+            outcome = respond(.joinGroup(await groups.join(
+                body, version: header.apiVersion, clientId: header.clientId ?? "", clientHost: connection.clientHost)), to: header)
         case .syncGroup(let body):
             outcome = respond(.syncGroup(await groups.sync(body)), to: header)
         case .heartbeat(let body):
@@ -279,6 +280,21 @@ public final class Broker: Sendable {
             outcome = respond(.createAcls(await createAcls(body, access: access)), to: header)
         case .deleteAcls(let body):
             outcome = respond(.deleteAcls(await deleteAcls(body, access: access)), to: header)
+        case .describeGroups(let body):
+            let response = await authorizedDescribeGroups(body, access: access) { await describeGroups($0) }
+            outcome = respond(.describeGroups(response), to: header)
+        case .listGroups(let body):
+            outcome = respond(.listGroups(authorizedListGroups(await listGroups(body), access: access)), to: header)
+        case .deleteGroups(let body):
+            let response = await authorizedDeleteGroups(body, access: access) { await deleteGroups($0) }
+            outcome = respond(.deleteGroups(response), to: header)
+        case .offsetDelete(let body):
+            let response = await authorizedOffsetDelete(body, access: access) { await offsetDelete($0) }
+            outcome = respond(.offsetDelete(response), to: header)
+        case .describeCluster(let body):
+            outcome = respond(.describeCluster(describeCluster(body)), to: header)
+        case .describeProducers(let body):
+            outcome = respond(.describeProducers(authorizedDescribeProducers(body, access: access)), to: header)
         }
         metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
         return outcome

@@ -75,7 +75,8 @@ public final class BrokerServer: Sendable {
                         connections.close(id)
                         broker.metrics.connectionClosed(open: connections.count)
                     }
-                    let info = ConnectionInfo(id: id, peer: channel.remoteAddress.map { "\($0)" } ?? "?")
+                    let info = ConnectionInfo(id: id, peer: channel.remoteAddress.map { "\($0)" } ?? "?",
+                                              clientHost: "/" + (channel.remoteAddress?.ipAddress ?? ""))
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxRequestBytes)))

@@ -16,9 +16,10 @@ import NIOCore
 actor GroupCoordinator {
     private let store: Store
     private let configuration: BrokerConfiguration
-    private let logger: Logger
+    let logger: Logger
     private let metrics: BrokerMetrics
-    private var groups: [String: ConsumerGroup] = [:]
+    /// Every group with members or pending members (internal for the admin extension).
+    var groups: [String: ConsumerGroup] = [:]
     private var shuttingDown = false
 
     init(store: Store, configuration: BrokerConfiguration, logger: Logger, metrics: BrokerMetrics) {
@@ -43,7 +44,7 @@ actor GroupCoordinator {
         clientId.isEmpty ? "member" : clientId.utf8Prefix(maxBytes: maxMemberIdPrefixBytes)
     }
 
-    func join(_ request: JoinGroupRequest, version: Int16, clientId: String) async -> JoinGroupResponse {
+    func join(_ request: JoinGroupRequest, version: Int16, clientId: String, clientHost: String) async -> JoinGroupResponse {
         func failure(_ code: KafkaErrorCode, memberId: String = "") -> JoinGroupResponse {
             JoinGroupResponse(errorCode: code, generationId: -1, protocolName: "", leader: "", memberId: memberId)
         }
@@ -101,7 +102,7 @@ actor GroupCoordinator {
             group.members[memberId] = existing
         } else {
             group.members[memberId] = GroupMember(
-                memberId: memberId, clientId: clientId, groupInstanceId: request.groupInstanceId,
+                memberId: memberId, clientId: clientId, clientHost: clientHost, groupInstanceId: request.groupInstanceId,
                 sessionTimeoutMs: request.sessionTimeoutMs, rebalanceTimeoutMs: rebalanceTimeoutMs,
                 protocolType: request.protocolType, protocols: protocols, lastSeen: now, assignment: ByteBuffer())
             group.joinOrder.append(memberId)

@@ -5,6 +5,8 @@ import NIOCore
 struct GroupMember {
     let memberId: String
     var clientId: String
+    /// The member's address as DescribeGroups shows it ("/127.0.0.1").
+    var clientHost: String
     var groupInstanceId: String?
     var sessionTimeoutMs: Int32
     var rebalanceTimeoutMs: Int32

@@ -165,13 +165,16 @@ public struct ConnectionInfo: Sendable {
     public var id: UInt64
     /// The peer's address.
     public var peer: String
+    /// The peer's IP address as Kafka shows a member's host in DescribeGroups: "/127.0.0.1".
+    public var clientHost: String = ""
     /// Whom the connection acts as; ``KafkaPrincipal/anonymous`` until it authenticates.
     public var principal: KafkaPrincipal = .anonymous
 
-    /// Connection `id` from `peer`, acting as `principal`.
-    public init(id: UInt64, peer: String, principal: KafkaPrincipal = .anonymous) {
+    /// Connection `id` from `peer` (shown to group admin tools as `clientHost`), acting as `principal`.
+    public init(id: UInt64, peer: String, clientHost: String = "", principal: KafkaPrincipal = .anonymous) {
         self.id = id
         self.peer = peer
+        self.clientHost = clientHost
         self.principal = principal
     }
 }

@@ -44,6 +44,18 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     case createAcls = 30
     /// DeleteAcls (31).
     case deleteAcls = 31
+    /// DescribeGroups (15).
+    case describeGroups = 15
+    /// ListGroups (16).
+    case listGroups = 16
+    /// DeleteGroups (42).
+    case deleteGroups = 42
+    /// OffsetDelete (47).
+    case offsetDelete = 47
+    /// DescribeCluster (60).
+    case describeCluster = 60
+    /// DescribeProducers (61).
+    case describeProducers = 61
 
     /// The versions of this API that ``KafkaRequest`` and ``KafkaResponse`` can decode and encode.
     /// A broker advertises exactly these in its ApiVersions response.
@@ -67,6 +79,12 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .offsetForLeaderEpoch: 2...3
         case .describeConfigs: 0...2
         case .describeAcls, .createAcls, .deleteAcls: 0...3
+        case .describeGroups: 0...5
+        case .listGroups: 0...5
+        case .deleteGroups: 0...2
+        case .offsetDelete: 0...0
+        case .describeCluster: 0...1
+        case .describeProducers: 0...0
         }
     }
 
@@ -91,6 +109,12 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .offsetForLeaderEpoch: 4
         case .describeConfigs: 4
         case .describeAcls, .createAcls, .deleteAcls: 2
+        case .describeGroups: 5
+        case .listGroups: 3
+        case .deleteGroups: 2
+        case .offsetDelete: .max  // no flexible version
+        case .describeCluster: 0
+        case .describeProducers: 0
         }
     }
 

@@ -123,8 +123,6 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let topicAuthorizationFailed = KafkaErrorCode(rawValue: 29)
     /// CLUSTER_AUTHORIZATION_FAILED (31).
     public static let clusterAuthorizationFailed = KafkaErrorCode(rawValue: 31)
-    /// TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53).
-    public static let transactionalIdAuthorizationFailed = KafkaErrorCode(rawValue: 53)
     /// POLICY_VIOLATION (44): a request past a limit the broker sets.
     public static let policyViolation = KafkaErrorCode(rawValue: 44)
     /// SECURITY_DISABLED (54): an ACL API on a broker without an authorizer.

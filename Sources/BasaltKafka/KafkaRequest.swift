@@ -46,6 +46,18 @@ public enum KafkaRequest: Sendable, Equatable {
     case createAcls(CreateAclsRequest)
     /// DeleteAclsRequest.
     case deleteAcls(DeleteAclsRequest)
+    /// DescribeGroupsRequest.
+    case describeGroups(DescribeGroupsRequest)
+    /// ListGroupsRequest.
+    case listGroups(ListGroupsRequest)
+    /// DeleteGroupsRequest.
+    case deleteGroups(DeleteGroupsRequest)
+    /// OffsetDeleteRequest.
+    case offsetDelete(OffsetDeleteRequest)
+    /// DescribeClusterRequest.
+    case describeCluster(DescribeClusterRequest)
+    /// DescribeProducersRequest.
+    case describeProducers(DescribeProducersRequest)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -70,6 +82,12 @@ public enum KafkaRequest: Sendable, Equatable {
         case .describeAcls: .describeAcls
         case .createAcls: .createAcls
         case .deleteAcls: .deleteAcls
+        case .describeGroups: .describeGroups
+        case .listGroups: .listGroups
+        case .deleteGroups: .deleteGroups
+        case .offsetDelete: .offsetDelete
+        case .describeCluster: .describeCluster
+        case .describeProducers: .describeProducers
         }
     }
 
@@ -102,6 +120,12 @@ public enum KafkaRequest: Sendable, Equatable {
         case .describeAcls: self = .describeAcls(try DescribeAclsRequest(from: &buffer, version: version))
         case .createAcls: self = .createAcls(try CreateAclsRequest(from: &buffer, version: version))
         case .deleteAcls: self = .deleteAcls(try DeleteAclsRequest(from: &buffer, version: version))
+        case .describeGroups: self = .describeGroups(try DescribeGroupsRequest(from: &buffer, version: version))
+        case .listGroups: self = .listGroups(try ListGroupsRequest(from: &buffer, version: version))
+        case .deleteGroups: self = .deleteGroups(try DeleteGroupsRequest(from: &buffer, version: version))
+        case .offsetDelete: self = .offsetDelete(try OffsetDeleteRequest(from: &buffer, version: version))
+        case .describeCluster: self = .describeCluster(try DescribeClusterRequest(from: &buffer, version: version))
+        case .describeProducers: self = .describeProducers(try DescribeProducersRequest(from: &buffer, version: version))
         }
     }
 
@@ -150,6 +174,12 @@ public enum KafkaRequest: Sendable, Equatable {
         case .describeAcls(let body): try body.encode(into: &buffer, version: version)
         case .createAcls(let body): try body.encode(into: &buffer, version: version)
         case .deleteAcls(let body): try body.encode(into: &buffer, version: version)
+        case .describeGroups(let body): try body.encode(into: &buffer, version: version)
+        case .listGroups(let body): try body.encode(into: &buffer, version: version)
+        case .deleteGroups(let body): try body.encode(into: &buffer, version: version)
+        case .offsetDelete(let body): try body.encode(into: &buffer, version: version)
+        case .describeCluster(let body): try body.encode(into: &buffer, version: version)
+        case .describeProducers(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

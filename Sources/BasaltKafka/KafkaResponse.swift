@@ -45,6 +45,18 @@ public enum KafkaResponse: Sendable, Equatable {
     case createAcls(CreateAclsResponse)
     /// DeleteAclsResponse.
     case deleteAcls(DeleteAclsResponse)
+    /// DescribeGroupsResponse.
+    case describeGroups(DescribeGroupsResponse)
+    /// ListGroupsResponse.
+    case listGroups(ListGroupsResponse)
+    /// DeleteGroupsResponse.
+    case deleteGroups(DeleteGroupsResponse)
+    /// OffsetDeleteResponse.
+    case offsetDelete(OffsetDeleteResponse)
+    /// DescribeClusterResponse.
+    case describeCluster(DescribeClusterResponse)
+    /// DescribeProducersResponse.
+    case describeProducers(DescribeProducersResponse)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -69,6 +81,12 @@ public enum KafkaResponse: Sendable, Equatable {
         case .describeAcls: .describeAcls
         case .createAcls: .createAcls
         case .deleteAcls: .deleteAcls
+        case .describeGroups: .describeGroups
+        case .listGroups: .listGroups
+        case .deleteGroups: .deleteGroups
+        case .offsetDelete: .offsetDelete
+        case .describeCluster: .describeCluster
+        case .describeProducers: .describeProducers
         }
     }
 
@@ -101,6 +119,12 @@ public enum KafkaResponse: Sendable, Equatable {
         case .describeAcls: self = .describeAcls(try DescribeAclsResponse(from: &buffer, version: version))
         case .createAcls: self = .createAcls(try CreateAclsResponse(from: &buffer, version: version))
         case .deleteAcls: self = .deleteAcls(try DeleteAclsResponse(from: &buffer, version: version))
+        case .describeGroups: self = .describeGroups(try DescribeGroupsResponse(from: &buffer, version: version))
+        case .listGroups: self = .listGroups(try ListGroupsResponse(from: &buffer, version: version))
+        case .deleteGroups: self = .deleteGroups(try DeleteGroupsResponse(from: &buffer, version: version))
+        case .offsetDelete: self = .offsetDelete(try OffsetDeleteResponse(from: &buffer, version: version))
+        case .describeCluster: self = .describeCluster(try DescribeClusterResponse(from: &buffer, version: version))
+        case .describeProducers: self = .describeProducers(try DescribeProducersResponse(from: &buffer, version: version))
         }
     }
 
@@ -142,6 +166,12 @@ public enum KafkaResponse: Sendable, Equatable {
         case .describeAcls(let body): try body.encode(into: &buffer, version: version)
         case .createAcls(let body): try body.encode(into: &buffer, version: version)
         case .deleteAcls(let body): try body.encode(into: &buffer, version: version)
+        case .describeGroups(let body): try body.encode(into: &buffer, version: version)
+        case .listGroups(let body): try body.encode(into: &buffer, version: version)
+        case .deleteGroups(let body): try body.encode(into: &buffer, version: version)
+        case .offsetDelete(let body): try body.encode(into: &buffer, version: version)
+        case .describeCluster(let body): try body.encode(into: &buffer, version: version)
+        case .describeProducers(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

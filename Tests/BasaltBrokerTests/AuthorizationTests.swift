@@ -421,3 +421,51 @@ import Testing
         #expect(harness.broker.authorizer?.all.count == 1)
     }
 }
+
+/// The group administration APIs and DescribeProducers under the authorizer.
+@Suite(.serialized) struct GroupAdminAuthorizationTests {
+    typealias T = AuthorizationTests
+
+    @Test func groupAdminChecks() async throws {
+        let harness = try T.Harness()
+        defer { harness.close() }
+        try await harness.createTopic("t")
+        for group in ["mine", "theirs"] {
+            let commit = KafkaRequest.offsetCommit(OffsetCommitRequest(groupId: group, topics: [
+                .init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1)]),
+            ]))
+            _ = try await harness.send(commit, version: 2, as: T.admin)
+        }
+        try await harness.createAcls([T.allow("mine", T.alice, .delete, type: .group), T.allow("mine", T.alice, .describe, type: .group)])
+        guard case .listGroups(let listed) = try #require(await harness.send(.listGroups(ListGroupsRequest()), version: 3, as: T.alice))
+        else { return }
+        #expect(listed.groups.map(\.groupId) == ["mine"])
+        guard case .listGroups(let all) = try #require(await harness.send(.listGroups(ListGroupsRequest()), version: 3, as: T.admin))
+        else { return }
+        #expect(Set(all.groups.map(\.groupId)) == ["mine", "theirs"])
+        let describe = KafkaRequest.describeGroups(DescribeGroupsRequest(groups: ["theirs", "mine"]))
+        guard case .describeGroups(let described) = try #require(await harness.send(describe, version: 5, as: T.alice)) else { return }
+        #expect(described.groups.map(\.groupId) == ["theirs", "mine"])
+        #expect(described.groups.map(\.errorCode) == [.groupAuthorizationFailed, .noError])
+        // OffsetDelete: Delete on the group, then Read on each topic.
+        let offsetDelete = KafkaRequest.offsetDelete(OffsetDeleteRequest(groupId: "theirs", topics: [.init(name: "t", partitionIndexes: [0])]))
+        guard case .offsetDelete(let noGroup) = try #require(await harness.send(offsetDelete, version: 0, as: T.alice)) else { return }
+        #expect(noGroup.errorCode == .groupAuthorizationFailed)
+        let mineDelete = KafkaRequest.offsetDelete(OffsetDeleteRequest(groupId: "mine", topics: [.init(name: "t", partitionIndexes: [0])]))
+        guard case .offsetDelete(let noTopic) = try #require(await harness.send(mineDelete, version: 0, as: T.alice)) else { return }
+        #expect(noTopic.topics.flatMap(\.partitions).map(\.errorCode) == [.topicAuthorizationFailed])
+        #expect(!harness.broker.store.cursors.committedOffsets(group: "mine").isEmpty, "nothing deleted")
+        // DeleteGroups: Delete on each group; the refused one keeps its offsets.
+        let deleteGroups = KafkaRequest.deleteGroups(DeleteGroupsRequest(groupsNames: ["theirs", "mine"]))
+        guard case .deleteGroups(let deleted) = try #require(await harness.send(deleteGroups, version: 2, as: T.alice)) else { return }
+        #expect(deleted.results.map(\.errorCode) == [.groupAuthorizationFailed, .noError])
+        #expect(!harness.broker.store.cursors.committedOffsets(group: "theirs").isEmpty)
+        #expect(harness.broker.store.cursors.committedOffsets(group: "mine").isEmpty)
+        // DescribeProducers: Read on each topic.
+        let producers = KafkaRequest.describeProducers(DescribeProducersRequest(topics: [.init(name: "t", partitionIndexes: [0])]))
+        guard case .describeProducers(let refused) = try #require(await harness.send(producers, version: 0, as: T.alice)) else { return }
+        #expect(refused.topics.flatMap(\.partitions).map(\.errorCode) == [.topicAuthorizationFailed])
+        guard case .describeProducers(let allowed) = try #require(await harness.send(producers, version: 0, as: T.admin)) else { return }
+        #expect(allowed.topics.flatMap(\.partitions).map(\.errorCode) == [.noError])
+    }
+}

@@ -96,6 +96,41 @@ import Testing
         try reopened.close()
     }
 
+    /// The last batch's max timestamp (DescribeProducers' LastTimestamp) comes from the append,
+    /// from the log's headers on rebuild, and survives a snapshot; a snapshot written before
+    /// it was kept still loads, with the timestamp unknown.
+    @Test func lastTimestampFromAppendsLogAndSnapshots() async throws {
+        let table = ProducerStateTable()
+        guard case .append(let first) = table.check(producerId: 3, epoch: 0, firstSequence: 0, lastSequence: 0) else {
+            Issue.record("first batch refused"); return
+        }
+        table.complete(first, firstOffset: 0, lastOffset: 0, maxTimestamp: 1_700_000_000_123)
+        #expect(table.entries.map(\.lastTimestamp) == [1_700_000_000_123])
+
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var log: PartitionLog? = try PartitionLog(directory: directory + "/p-0")
+        try await log!.append([Record(value: [1], timestamp: 1_000), Record(value: [2], timestamp: 5_000)],
+                              producer: .init(producerId: 42, producerEpoch: 0, baseSequence: 0))
+        let fromLog = try ProducerStateTable.load(for: log!)
+        #expect(fromLog.entries.map(\.lastTimestamp) == [5_000])
+        #expect(try fromLog.writeSnapshot(for: log!))
+        try log!.close()
+        log = nil
+        let reopened = try PartitionLog(directory: directory + "/p-0")
+        #expect(try ProducerStateTable.load(for: reopened).entries.map(\.lastTimestamp) == [5_000])
+        try reopened.close()
+
+        let old = directory + "/old-0"
+        let empty = try PartitionLog(directory: old)
+        let snapshot = #"{"version":1,"offset":0,"producers":[{"producerId":5,"epoch":2,"batches":[]}]}"#
+        try Data(snapshot.utf8).write(to: URL(fileURLWithPath: old + "/00000000000000000000.snapshot"))
+        let loaded = try ProducerStateTable.load(for: empty)
+        #expect(loaded.entries.map(\.producerId) == [5])
+        #expect(loaded.entries.map(\.lastTimestamp) == [nil])
+        try empty.close()
+    }
+
     /// A snapshot is derived data: a damaged one is reported (naming the file) and the
     /// state rebuilt from the log. One that claims a later offset than its name would
     /// make recovery skip the batches after the real one, so a retry of such a batch

@@ -138,6 +138,20 @@ extension Gen {
             return .createAcls(CreateAclsRequest(creations: creations))
         case .deleteAcls:
             return .deleteAcls(DeleteAclsRequest(filters: array { g in DeleteAclsRequest.Filter(g.aclFilter(version: v)) }))
+        case .describeGroups:
+            return .describeGroups(DescribeGroupsRequest(groups: strs(), includeAuthorizedOperations: v >= 3 ? bool() : false))
+        case .listGroups:
+            return .listGroups(ListGroupsRequest(statesFilter: v >= 4 ? strs() : [], typesFilter: v >= 5 ? strs() : []))
+        case .deleteGroups:
+            return .deleteGroups(DeleteGroupsRequest(groupsNames: strs()))
+        case .offsetDelete:
+            return .offsetDelete(OffsetDeleteRequest(
+                groupId: str(), topics: array { g in OffsetDeleteRequest.Topic(name: g.str(), partitionIndexes: g.i32s()) }))
+        case .describeCluster:
+            return .describeCluster(DescribeClusterRequest(includeClusterAuthorizedOperations: bool(), endpointType: v >= 1 ? i8() : 1))
+        case .describeProducers:
+            return .describeProducers(DescribeProducersRequest(
+                topics: array { g in DescribeProducersRequest.Topic(name: g.str(), partitionIndexes: g.i32s()) }))
         }
     }
 

@@ -182,6 +182,55 @@ extension Gen {
                     })
             }
             return .deleteAcls(DeleteAclsResponse(throttleTimeMs: i32(), filterResults: results))
+        case .describeGroups:
+            let groups = array { g in
+                DescribeGroupsResponse.Group(
+                    errorCode: g.error(), groupId: g.str(), groupState: g.str(), protocolType: g.str(), protocolData: g.str(),
+                    members: g.array { g in
+                        DescribeGroupsResponse.Member(
+                            memberId: g.str(), groupInstanceId: v >= 4 ? g.nstr() : nil, clientId: g.str(), clientHost: g.str(),
+                            memberMetadata: g.bytes(), memberAssignment: g.bytes())
+                    },
+                    authorizedOperations: v >= 3 ? g.i32() : Int32.min)
+            }
+            return .describeGroups(DescribeGroupsResponse(throttleTimeMs: v >= 1 ? i32() : 0, groups: groups))
+        case .listGroups:
+            let groups = array { g in
+                ListGroupsResponse.Group(
+                    groupId: g.str(), protocolType: g.str(), groupState: v >= 4 ? g.str() : "", groupType: v >= 5 ? g.str() : "")
+            }
+            return .listGroups(ListGroupsResponse(throttleTimeMs: v >= 1 ? i32() : 0, errorCode: error(), groups: groups))
+        case .deleteGroups:
+            return .deleteGroups(DeleteGroupsResponse(
+                throttleTimeMs: i32(), results: array { g in DeleteGroupsResponse.Result(groupId: g.str(), errorCode: g.error()) }))
+        case .offsetDelete:
+            let topics = array { g in
+                OffsetDeleteResponse.Topic(
+                    name: g.str(),
+                    partitions: g.array { g in OffsetDeleteResponse.Partition(partitionIndex: g.i32(), errorCode: g.error()) })
+            }
+            return .offsetDelete(OffsetDeleteResponse(errorCode: error(), throttleTimeMs: i32(), topics: topics))
+        case .describeCluster:
+            return .describeCluster(DescribeClusterResponse(
+                throttleTimeMs: i32(), errorCode: error(), errorMessage: nstr(), endpointType: v >= 1 ? i8() : 1,
+                clusterId: str(), controllerId: i32(),
+                brokers: array { g in DescribeClusterResponse.Broker(brokerId: g.i32(), host: g.str(), port: g.i32(), rack: g.nstr()) },
+                clusterAuthorizedOperations: i32()))
+        case .describeProducers:
+            let topics = array { g in
+                DescribeProducersResponse.Topic(
+                    name: g.str(),
+                    partitions: g.array { g in
+                        DescribeProducersResponse.Partition(
+                            partitionIndex: g.i32(), errorCode: g.error(), errorMessage: g.nstr(),
+                            activeProducers: g.array { g in
+                                DescribeProducersResponse.Producer(
+                                    producerId: g.i64(), producerEpoch: g.i32(), lastSequence: g.i32(), lastTimestamp: g.i64(),
+                                    coordinatorEpoch: g.i32(), currentTxnStartOffset: g.i64())
+                            })
+                    })
+            }
+            return .describeProducers(DescribeProducersResponse(throttleTimeMs: i32(), topics: topics))
         }
     }
 }

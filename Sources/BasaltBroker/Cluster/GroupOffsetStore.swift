@@ -53,6 +53,50 @@ struct GroupOffsetStore: Sendable {
         }
         return offsets
     }
+
+    /// The groups with at least one committed offset, decoded from the keys under ``root``.
+    /// A key whose group segment is not hex of valid UTF-8 is not one this store wrote, and
+    /// is left out.
+    func groupNames() async throws -> Set<String> {
+        let result = try await client.getPrefix(root)
+        var names: Set<String> = []
+        for keyValue in result.keyValues {
+            let rest = keyValue.key.utf8.dropFirst(root.utf8.count)
+            guard let slash = rest.firstIndex(of: UInt8(ascii: "/")),
+                  let name = Self.decodeHex(rest[..<slash]) else { continue }
+            names.insert(name)
+        }
+        return names
+    }
+
+    /// Deletes every committed offset of `group`.
+    func deleteGroup(_ group: String) async throws {
+        try await client.deletePrefix(prefix(of: group))
+    }
+
+    /// Deletes the committed offsets of `partitions` of `group`, in one transaction.
+    func delete(group: String, partitions: [TopicPartition]) async throws {
+        guard !partitions.isEmpty else { return }
+        let base = prefix(of: group)
+        _ = try await client.txn(compare: [], success: partitions.map {
+            EtcdTxnOperation.delete(key: base + $0.topic + "/" + String($0.partition))
+        })
+    }
+
+    /// The string whose UTF-8 bytes `hex` spells two lowercase digits per byte (``prefix(of:)``).
+    static func decodeHex(_ hex: Substring.UTF8View.SubSequence) -> String? {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index != hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let text = String(hex[index..<next]), let byte = UInt8(text, radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
 }
 
 extension String {

@@ -1,0 +1,32 @@
+import BasaltKafka
+
+extension Broker {
+    /// The authorized operations of the cluster when a client asks: every one the cluster
+    /// resource supports (CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10,
+    /// ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12), since this broker has no authorizer.
+    static let clusterAuthorizedOperations: Int32 =
+        (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12)
+
+    /// DescribeCluster: the brokers and controller Metadata would name, and the cluster id.
+    func describeCluster(_ request: DescribeClusterRequest) -> DescribeClusterResponse {
+        guard request.endpointType == 1 else {
+            let code = request.endpointType == 2 ? KafkaErrorCode.mismatchedEndpointType : .unsupportedEndpointType
+            return DescribeClusterResponse(errorCode: code, errorMessage: "this endpoint describes brokers (endpoint type 1)",
+                                           endpointType: request.endpointType, clusterId: "", controllerId: -1, brokers: [])
+        }
+        let operations = request.includeClusterAuthorizedOperations ? Self.clusterAuthorizedOperations : Int32.min
+        guard let cluster else {
+            let address = advertisedAddress
+            return DescribeClusterResponse(
+                clusterId: clusterId, controllerId: configuration.nodeId,
+                brokers: [.init(brokerId: configuration.nodeId, host: address.host, port: Int32(clamping: address.port))],
+                clusterAuthorizedOperations: operations)
+        }
+        let view = cluster.metadata.view
+        let brokers = view.brokers.sorted { $0.key < $1.key }.map {
+            DescribeClusterResponse.Broker(brokerId: $0.key, host: $0.value.host, port: Int32(clamping: $0.value.port))
+        }
+        return DescribeClusterResponse(clusterId: cluster.configuration.name, controllerId: view.controller ?? -1,
+                                       brokers: brokers, clusterAuthorizedOperations: operations)
+    }
+}
