@@ -12,7 +12,13 @@ extension Broker {
         let allowed = request.groups.map { access.allows(.describe, .group($0)) }
         var permitted = request
         permitted.groups = zip(request.groups, allowed).filter(\.1).map(\.0)
-        let answered = await describe(permitted).groups
+        var answered = await describe(permitted).groups
+        if access.isChecking, request.includeAuthorizedOperations {
+            for index in answered.indices {
+                answered[index].authorizedOperations = access.operationBits(.group(answered[index].groupId),
+                                                                            among: [.read, .describe, .delete])
+            }
+        }
         return DescribeGroupsResponse(groups: Self.merged(request.groups, allowed: allowed, answered: answered) { groupId in
             .init(errorCode: .groupAuthorizationFailed, groupId: groupId, groupState: "", protocolType: "", protocolData: "",
                   members: [])
@@ -70,6 +76,17 @@ extension Broker {
             response.topics.append(.init(name: topic.name, partitions: topic.partitionIndexes.map {
                 .init(partitionIndex: $0, errorCode: .topicAuthorizationFailed, activeProducers: [])
             }))
+        }
+        return response
+    }
+
+    /// DescribeCluster: no check, but the cluster's authorized operations (when asked) are the
+    /// ones the principal has, not all of them.
+    func authorizedDescribeCluster(_ request: DescribeClusterRequest, access: RequestAccess) -> DescribeClusterResponse {
+        var response = describeCluster(request)
+        if access.isChecking, request.includeClusterAuthorizedOperations, response.errorCode == .noError {
+            response.clusterAuthorizedOperations = access.operationBits(
+                .cluster, among: [.create, .alter, .describe, .clusterAction, .describeConfigs, .alterConfigs, .idempotentWrite])
         }
         return response
     }

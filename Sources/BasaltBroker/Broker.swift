@@ -292,7 +292,7 @@ public final class Broker: Sendable {
             let response = await authorizedOffsetDelete(body, access: access) { await offsetDelete($0) }
             outcome = respond(.offsetDelete(response), to: header)
         case .describeCluster(let body):
-            outcome = respond(.describeCluster(describeCluster(body)), to: header)
+            outcome = respond(.describeCluster(authorizedDescribeCluster(body, access: access)), to: header)
         case .describeProducers(let body):
             outcome = respond(.describeProducers(authorizedDescribeProducers(body, access: access)), to: header)
         }

@@ -447,6 +447,14 @@ import Testing
         guard case .describeGroups(let described) = try #require(await harness.send(describe, version: 5, as: T.alice)) else { return }
         #expect(described.groups.map(\.groupId) == ["theirs", "mine"])
         #expect(described.groups.map(\.errorCode) == [.groupAuthorizationFailed, .noError])
+        let withOperations = KafkaRequest.describeGroups(DescribeGroupsRequest(groups: ["mine"], includeAuthorizedOperations: true))
+        guard case .describeGroups(let operations) = try #require(await harness.send(withOperations, version: 5, as: T.alice))
+        else { return }
+        #expect(operations.groups.first?.authorizedOperations == (1 << 6) | (1 << 8), "Delete and Describe, not Read")
+        let cluster = KafkaRequest.describeCluster(DescribeClusterRequest(includeClusterAuthorizedOperations: true))
+        guard case .describeCluster(let clusterOperations) = try #require(await harness.send(cluster, version: 0, as: T.alice))
+        else { return }
+        #expect(clusterOperations.clusterAuthorizedOperations == 0)
         // OffsetDelete: Delete on the group, then Read on each topic.
         let offsetDelete = KafkaRequest.offsetDelete(OffsetDeleteRequest(groupId: "theirs", topics: [.init(name: "t", partitionIndexes: [0])]))
         guard case .offsetDelete(let noGroup) = try #require(await harness.send(offsetDelete, version: 0, as: T.alice)) else { return }

@@ -43,6 +43,12 @@ struct RequestAccess: Sendable {
         allows(.create, .cluster) || allows(.create, .topic(name))
     }
 
+    /// Kafka's authorized-operations bit field for `resource`: bit `code` set for each of
+    /// `operations` the principal may do (DescribeCluster, DescribeGroups).
+    func operationBits(_ resource: AclResource, among operations: [AclOperation]) -> Int32 {
+        operations.reduce(0) { bits, operation in allows(operation, resource) ? bits | (1 << Int32(operation.rawValue)) : bits }
+    }
+
     /// TOPIC_AUTHORIZATION_FAILED unless the principal may do `operation` on topic `name`.
     func topicError(_ operation: AclOperation, _ name: String) -> KafkaErrorCode? {
         allowsTopic(operation, name) ? nil : .topicAuthorizationFailed
