@@ -28,9 +28,16 @@ public struct LogConfig: Sendable, Hashable, Codable {
         }
         guard segmentMs > 0 else { throw BasaltError.invalidConfiguration("segmentMs must be positive") }
         guard indexIntervalBytes >= 0 else { throw BasaltError.invalidConfiguration("indexIntervalBytes must be ≥ 0") }
-        guard maxIndexBytes >= 4096 else { throw BasaltError.invalidConfiguration("maxIndexBytes must be ≥ 4096") }
-        guard maxMessageBytes >= RecordBatchHeader.size else {
-            throw BasaltError.invalidConfiguration("maxMessageBytes must be ≥ 61")
+        // Upper bounds as Kafka's (int32 settings): a larger index would be preallocated
+        // whole, and the decompression limit multiplies maxMessageBytes.
+        guard maxIndexBytes >= 4096, maxIndexBytes <= Int(Int32.max) else {
+            throw BasaltError.invalidConfiguration("maxIndexBytes must be in 4096...\(Int32.max), got \(maxIndexBytes)")
+        }
+        guard maxMessageBytes >= RecordBatchHeader.size, maxMessageBytes <= Int(Int32.max) else {
+            throw BasaltError.invalidConfiguration("maxMessageBytes must be in 61...\(Int32.max), got \(maxMessageBytes)")
+        }
+        guard indexIntervalBytes <= Int(Int32.max) else {
+            throw BasaltError.invalidConfiguration("indexIntervalBytes must be ≤ \(Int32.max)")
         }
         guard retentionBytes >= -1, retentionMs >= -1 else {
             throw BasaltError.invalidConfiguration("retentionBytes and retentionMs must be ≥ −1")

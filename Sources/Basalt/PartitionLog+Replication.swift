@@ -86,6 +86,7 @@ extension PartitionLog {
     @discardableResult
     public func appendAsFollower(_ batches: [UInt8]) async throws -> ReplicaAppendResult {
         let (headers, positions) = try validateReplicaBatches(batches)
+        let config = self.config
         let (result, epoch): (ReplicaAppendResult, UInt64) = try writer.withLock { state in
             guard !state.closed else { throw BasaltError.closed }
             if state.pendingRollback != nil { try completeRollback(&state) }
@@ -131,7 +132,7 @@ extension PartitionLog {
             return (ReplicaAppendResult(firstOffset: first, lastOffset: last, headers: headers), state.epoch)
         }
         guard !headers.isEmpty else { return result }
-        try await awaitDurability(endOffset: result.lastOffset + 1, epoch: epoch)
+        try await awaitDurability(config.durability, endOffset: result.lastOffset + 1, epoch: epoch)
         return result
     }
 

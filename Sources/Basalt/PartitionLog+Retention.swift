@@ -12,6 +12,7 @@ extension PartitionLog {
     @discardableResult
     public func enforceRetention() throws -> Int {
         let now = clock()
+        let config = self.config
         let removed: [Segment] = try writer.withLock { state in
             guard !state.closed else { throw BasaltError.closed }
             var total = state.segments.reduce(Int64(0)) { $0 + $1.size }
@@ -50,11 +51,12 @@ extension PartitionLog {
     /// log start offset, durably, then deletes the segments wholly below it.
     ///
     /// - Throws: ``BasaltError/offsetOutOfRange(offset:logStartOffset:logEndOffset:)``
-    ///   when `offset` is past the log end offset.
+    ///   when `offset` is past the high watermark (the log end offset unless replicated):
+    ///   records consumers cannot read yet cannot be deleted.
     public func deleteRecords(before offset: Int64) throws {
         try writer.withLock { state in
             guard !state.closed else { throw BasaltError.closed }
-            let end = published.withLock { $0.endOffset }
+            let end = published.withLock { $0.highWatermark }
             guard offset <= end else {
                 throw BasaltError.offsetOutOfRange(offset: offset, logStartOffset: state.logStartOffset, logEndOffset: end)
             }

@@ -21,8 +21,10 @@ import Synchronization
 public final class PartitionLog: Sendable {
     /// The partition directory.
     public let directory: String
-    /// The log's settings.
-    public let config: LogConfig
+    /// The log's settings now; ``updateConfig(_:)`` changes them while the log is open.
+    public var config: LogConfig { settings.withLock { $0 } }
+    /// The settings behind ``config``. A leaf lock: nothing else is taken while it is held.
+    let settings: Mutex<LogConfig>
     /// The partition number, from the directory name `<topic>-<partition>` (0 when the
     /// name has no number); records read from this log carry it.
     public let partitionNumber: Int32
@@ -149,7 +151,7 @@ public final class PartitionLog: Sendable {
         try Directory.create(directory)
         let opened = try LogLoader.load(directory: directory, config: config, io: io, nowMs: clock())
         self.directory = directory
-        self.config = config
+        self.settings = Mutex(config)
         self.partitionNumber = Self.partitionNumber(fromDirectory: directory)
         self.io = io
         self.flusher = flusher ?? Flusher()
@@ -172,6 +174,17 @@ public final class PartitionLog: Sendable {
         self.highWatermarkFile = Mutex(checkpointed)
         self.published = Mutex(Self.makeView(state, endOffset: state.nextOffset, activeSize: state.active.size))
         self.writer = Mutex(state)
+    }
+
+    /// Replaces the log's settings while it is open. Appends use them from the next one
+    /// on, retention from its next run; ``LogConfig/maxIndexBytes`` only sizes segments
+    /// created from now on. The settings are not stored by the log: its owner (a ``Store``
+    /// topic file) keeps them.
+    ///
+    /// - Throws: ``BasaltError/invalidConfiguration(_:)`` when `config` is out of range.
+    public func updateConfig(_ config: LogConfig) throws {
+        try config.validate()
+        settings.withLock { $0 = config }
     }
 
     static func partitionNumber(fromDirectory directory: String) -> Int32 {
@@ -250,6 +263,9 @@ public final class PartitionLog: Sendable {
     }
 
     private func appendEncoded(_ batch: [UInt8], header: RecordBatchHeader) async throws -> AppendResult {
+        // One snapshot for the whole append, so a settings change midway cannot make it
+        // publish under one durability policy and wait under another.
+        let config = self.config
         let durability = config.durability
         let (result, epoch): (AppendResult, UInt64) = try writer.withLock { state in
             guard !state.closed else { throw BasaltError.closed }
@@ -291,14 +307,15 @@ public final class PartitionLog: Sendable {
             let result = AppendResult(baseOffset: baseOffset, lastOffset: written.lastOffset, maxTimestamp: written.maxTimestamp)
             return (result, state.epoch)
         }
-        try await awaitDurability(endOffset: result.lastOffset + 1, epoch: epoch)
+        try await awaitDurability(durability, endOffset: result.lastOffset + 1, epoch: epoch)
         return result
     }
 
-    /// Waits as ``LogConfig/durability`` asks for an append that reached `endOffset` in
-    /// rollback `epoch`, and wakes readers once the append is readable.
-    func awaitDurability(endOffset: Int64, epoch: UInt64) async throws {
-        switch config.durability {
+    /// Waits as `durability` (the policy the append was made under) asks for an append
+    /// that reached `endOffset` in rollback `epoch`, and wakes readers once the append is
+    /// readable.
+    func awaitDurability(_ durability: Durability, endOffset: Int64, epoch: UInt64) async throws {
+        switch durability {
         case .everyAppend:
             try await flusher.sync(self, endOffset: endOffset, epoch: epoch)
         case .interval(let milliseconds):
@@ -392,7 +409,10 @@ public final class PartitionLog: Sendable {
             // covered is no longer the log, and its waiters are failed by the epoch check.
             guard state.epoch == epoch else { return }
             state.durableOffset = max(state.durableOffset, endOffset)
-            if state.active === segment, config.durability == .everyAppend {
+            // Under every-append the sync is what makes these appends readable. Asked
+            // whether the readable end is behind, not which policy is in force: the
+            // policy may have changed since the appends were made.
+            if state.active === segment, published.withLock({ $0.endOffset < endOffset }) {
                 publish(state, endOffset: endOffset, activeSize: size)
             }
         }

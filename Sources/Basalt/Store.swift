@@ -29,7 +29,7 @@ public final class Store: Sendable {
     let flusher: Flusher
     let clock: @Sendable () -> Int64
     private let lock: StoreLock
-    private let topics: Mutex<TopicTable>
+    let topics: Mutex<TopicTable>
     private let closed = Atomic<Bool>(false)
     private let retention = Mutex<Task<Void, Never>?>(nil)
     private let onMaintenanceFailure: (@Sendable (MaintenanceFailure) -> Void)?
@@ -39,7 +39,7 @@ public final class Store: Sendable {
     /// The lock is held only to look up, reserve and publish; never across disk I/O, so a
     /// lookup (every broker request makes several) never waits behind a topic's files
     /// being written and synced.
-    private struct TopicTable {
+    struct TopicTable {
         var topics: [String: Topic]
         var reserved: [String: TopicReservation] = [:]
     }
@@ -108,9 +108,16 @@ public final class Store: Sendable {
                 directory: directory, name: description.name, partitions: description.partitions,
                 config: description.config, flusher: flusher, io: io, clock: clock, signal: signal)
         }
-        // Partition directories of topics whose deletion was interrupted.
-        for name in try Directory.entries(directory) where name.hasSuffix(".deleted") {
-            try Directory.removeTree(directory + "/" + name)
+        // Partition directories of topics whose deletion was interrupted, and those a
+        // growth created before it crashed (numbered past the count its topic file names).
+        for name in try Directory.entries(directory) {
+            if name.hasSuffix(".deleted") {
+                try Directory.removeTree(directory + "/" + name)
+            } else if let dash = name.lastIndex(of: "-"), let topic = topics[String(name[..<dash])],
+                      let number = Int32(name[name.index(after: dash)...]), number >= topic.partitionCount,
+                      TopicPartition(topic: topic.name, partition: number).description == name {
+                try Directory.removeTree(directory + "/" + name)
+            }
         }
         self.directory = directory
         self.defaultConfig = defaultConfig
@@ -137,7 +144,7 @@ public final class Store: Sendable {
 
     /// Opens the logs of a topic's partitions, creating their directories when absent.
     /// On failure the logs opened so far are closed again.
-    private static func openTopic(
+    static func openTopic(
         directory: String, name: String, partitions: Int32, config: LogConfig, flusher: Flusher, io: any FileIO,
         clock: @escaping @Sendable () -> Int64, signal: DataSignal
     ) throws -> Topic {
@@ -208,20 +215,26 @@ public final class Store: Sendable {
         let topic = try Self.openTopic(directory: directory, name: name, partitions: partitions, config: config,
                                        flusher: flusher, io: io, clock: clock, signal: signal)
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let bytes: [UInt8]
-            do {
-                bytes = Array(try encoder.encode(TopicFile(version: 1, name: name, partitions: partitions, config: config)))
-            } catch {
-                throw BasaltError.invalidConfiguration("cannot encode the topic description: \(error)")
-            }
-            try AtomicFile.replace(topicFilePath(name), with: bytes, io: io)
+            try writeTopicFile(name, partitions: partitions, config: config)
         } catch {
             for log in topic.partitions { try? log.close() }
             throw error
         }
         return topic
+    }
+
+    /// Replaces the description file of topic `name` atomically: afterwards it holds either
+    /// the old description or this one, never a mix.
+    func writeTopicFile(_ name: String, partitions: Int32, config: LogConfig) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try encoder.encode(TopicFile(version: 1, name: name, partitions: partitions, config: config)))
+        } catch {
+            throw BasaltError.invalidConfiguration("cannot encode the topic description: \(error)")
+        }
+        try AtomicFile.replace(topicFilePath(name), with: bytes, io: io)
     }
 
     /// Removes what a failed creation of `name` may have left: the topic file (its
@@ -239,7 +252,7 @@ public final class Store: Sendable {
         try? Directory.sync(directory, io: io)
     }
 
-    private func topicFilePath(_ name: String) -> String {
+    func topicFilePath(_ name: String) -> String {
         directory + "/" + Self.topicsDirectory + "/" + name + ".json"
     }
 
@@ -247,7 +260,7 @@ public final class Store: Sendable {
     /// (blocking the thread) for the one that does.
     ///
     /// - Throws: ``BasaltError/closed`` once ``close()`` began; whatever `body` throws.
-    private func whenSettled<Result: Sendable>(
+    func whenSettled<Result: Sendable>(
         _ name: String, _ body: (inout TopicTable) throws -> Result
     ) throws -> Result {
         while true {

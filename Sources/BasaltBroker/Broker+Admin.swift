@@ -27,7 +27,7 @@ extension Broker {
             }
             let config: LogConfig
             do throws(TopicSettingsError) {
-                config = try TopicSettings.apply(asked.configs.map { ($0.name, $0.value) }, to: configuration.defaultTopicConfig)
+                config = try TopicSettings.apply(asked.configs.map { ($0.name, $0.value) }, to: topicDefaults)
             } catch {
                 return failure(.invalidConfig, error.description)
             }
@@ -63,27 +63,31 @@ extension Broker {
     }
 
     /// DescribeConfigs for topics (type 2) and this broker (type 4).
-    func describeConfigs(_ request: DescribeConfigsRequest) -> DescribeConfigsResponse {
+    func describeConfigs(_ request: DescribeConfigsRequest, version: Int16) -> DescribeConfigsResponse {
         let results = request.resources.map { resource -> DescribeConfigsResponse.Result in
-            let entries: [(name: String, value: String)]
+            let entries: [(name: String, value: String, source: Int8)]
             switch resource.resourceType {
             case 2:
-                guard let topic = try? store.topic(resource.resourceName) else {
+                guard let described = describedTopicSettings(resource.resourceName) else {
                     return .init(errorCode: .unknownTopicOrPartition, errorMessage: "unknown topic",
                                  resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [])
                 }
-                entries = TopicSettings.describe(topic.config)
+                entries = described
             case 4:
-                entries = brokerSettings()
+                // Source 5: DEFAULT_CONFIG for the read-only ones; the dynamic ones say
+                // where their value comes from.
+                entries = (brokerSettings().map { ($0.name, $0.value, 5) } + describedDynamicBrokerSettings())
+                    .sorted { $0.name < $1.name }
             default:
                 return .init(errorCode: .invalidRequest, errorMessage: "unsupported resource type \(resource.resourceType)",
                              resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [])
             }
             let wanted = resource.configurationKeys.map(Set.init)
             let configs = entries.filter { wanted?.contains($0.name) ?? true }.map {
-                // Source 5 is DEFAULT_CONFIG, 1 DYNAMIC_TOPIC_CONFIG; clients only display it.
-                DescribeConfigsResponse.Config(name: $0.name, value: $0.value, readOnly: resource.resourceType == 4,
-                                               configSource: resource.resourceType == 4 ? 5 : 1)
+                // v0 has no source, only whether the value is the default.
+                DescribeConfigsResponse.Config(name: $0.name, value: $0.value,
+                                               readOnly: resource.resourceType == 4 && BrokerDynamicSettings.topicSettingNames[$0.name] == nil,
+                                               isDefault: version == 0 && $0.source == 5, configSource: version == 0 ? -1 : $0.source)
             }
             return .init(resourceType: resource.resourceType, resourceName: resource.resourceName, configs: configs)
         }

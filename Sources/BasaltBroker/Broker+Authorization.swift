@@ -47,6 +47,8 @@ extension Broker {
                     .init(partitionIndex: $0.partitionIndex, errorCode: .groupAuthorizationFailed)
                 })
             }))
+        case .describeLogDirs where !access.allows(.describe, .cluster):
+            return .describeLogDirs(DescribeLogDirsResponse(errorCode: .clusterAuthorizationFailed, results: []))
         case .offsetDelete(let body) where !access.allows(.delete, .group(body.groupId)):
             return .offsetDelete(OffsetDeleteResponse(errorCode: .groupAuthorizationFailed, topics: []))
         case .offsetFetch(let body) where !access.allows(.describe, .group(body.groupId)):
@@ -101,7 +103,7 @@ extension Broker {
 
     /// DescribeConfigs where a topic needs DescribeConfigs on it (TOPIC_AUTHORIZATION_FAILED)
     /// and the broker DescribeConfigs on the cluster (CLUSTER_AUTHORIZATION_FAILED).
-    func authorizedDescribeConfigs(_ request: DescribeConfigsRequest, access: RequestAccess) -> DescribeConfigsResponse {
+    func authorizedDescribeConfigs(_ request: DescribeConfigsRequest, version: Int16, access: RequestAccess) -> DescribeConfigsResponse {
         func refusal(_ resource: DescribeConfigsRequest.Resource) -> KafkaErrorCode? {
             switch resource.resourceType {
             case 2: access.allowsTopic(.describeConfigs, resource.resourceName) ? nil : .topicAuthorizationFailed
@@ -112,7 +114,7 @@ extension Broker {
         let refusals = request.resources.map(refusal)
         var permitted = request
         permitted.resources = zip(request.resources, refusals).filter { $0.1 == nil }.map(\.0)
-        let answered = describeConfigs(permitted).results
+        let answered = describeConfigs(permitted, version: version).results
         let denied = zip(request.resources, refusals).map { resource, code in
             DescribeConfigsResponse.Result(errorCode: code ?? .unknownServerError, resourceType: resource.resourceType,
                                            resourceName: resource.resourceName, configs: [])

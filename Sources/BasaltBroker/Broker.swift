@@ -32,6 +32,8 @@ public final class Broker: Sendable {
     let authorizer: Authorizer?
     /// The cluster's ACL key, followed once the broker joins; nil on one node or with authorisation off.
     let aclWatch: EtcdAclStorage?
+    /// The broker settings changed through AlterConfigs (single node).
+    let dynamicSettings: BrokerDynamicSettings
     private let advertised: Mutex<HostPort>
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
@@ -60,6 +62,7 @@ public final class Broker: Sendable {
         let producerStates = ProducerStates(logger: logger)
         let producerIds: ProducerIdAllocator
         var authorizer: Authorizer?
+        let dynamicSettings: BrokerDynamicSettings
         var partitions = 0
         do {
             try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
@@ -70,6 +73,7 @@ public final class Broker: Sendable {
                 let file = AclFile(directory: brokerDirectory)
                 authorizer = Authorizer(settings: configuration.authorization, storage: file, initial: try file.load())
             }
+            dynamicSettings = try BrokerDynamicSettings(directory: brokerDirectory, staticDefaults: configuration.defaultTopicConfig)
             // Producer state first: the allocator starts above every producer id in the logs.
             for name in store.topicNames {
                 guard let topic = try? store.topic(name) else { continue }
@@ -86,6 +90,7 @@ public final class Broker: Sendable {
             throw error
         }
         self.clusterId = clusterId
+        self.dynamicSettings = dynamicSettings
         self.producerIds = producerIds
         self.producerStates = producerStates
         self.store = store
@@ -241,7 +246,7 @@ public final class Broker: Sendable {
             }
             outcome = respond(.deleteTopics(response), to: header)
         case .describeConfigs(let body):
-            outcome = respond(.describeConfigs(authorizedDescribeConfigs(body, access: access)), to: header)
+            outcome = respond(.describeConfigs(authorizedDescribeConfigs(body, version: header.apiVersion, access: access)), to: header)
         case .initProducerId(let body):
             outcome = respond(.initProducerId(await initProducerId(body)), to: header)
         case .findCoordinator(let body):
@@ -295,6 +300,20 @@ public final class Broker: Sendable {
             outcome = respond(.describeCluster(authorizedDescribeCluster(body, access: access)), to: header)
         case .describeProducers(let body):
             outcome = respond(.describeProducers(authorizedDescribeProducers(body, access: access)), to: header)
+        case .createPartitions(let body):
+            let response = await authorizedCreatePartitions(body, access: access) { await createPartitions($0) }
+            outcome = respond(.createPartitions(response), to: header)
+        case .deleteRecords(let body):
+            let response = await authorizedDeleteRecords(body, access: access) { await deleteRecords($0) }
+            outcome = respond(.deleteRecords(response), to: header)
+        case .alterConfigs(let body):
+            let response = await authorizedAlterConfigs(body, access: access) { await alterConfigs($0) }
+            outcome = respond(.alterConfigs(response), to: header)
+        case .incrementalAlterConfigs(let body):
+            let response = await authorizedIncrementalAlterConfigs(body, access: access) { await incrementalAlterConfigs($0) }
+            outcome = respond(.incrementalAlterConfigs(response), to: header)
+        case .describeLogDirs(let body):
+            outcome = respond(.describeLogDirs(describeLogDirs(body)), to: header)
         }
         metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
         return outcome
@@ -387,7 +406,7 @@ public final class Broker: Sendable {
         }
         guard create, configuration.autoCreateTopics else { return .failed(.unknownTopicOrPartition) }
         do {
-            let topic = try store.createTopic(name, partitions: configuration.defaultPartitions)
+            let topic = try store.createTopic(name, partitions: configuration.defaultPartitions, config: topicDefaults)
             logger.info("auto-created topic", metadata: ["topic": "\(name)", "partitions": "\(configuration.defaultPartitions)"])
             return .found(topic)
         } catch BasaltError.topicExists {

@@ -15,7 +15,7 @@ import Basalt
 /// | `index.interval.bytes` | ``LogConfig/indexIntervalBytes`` |
 /// | `max.message.bytes` | ``LogConfig/maxMessageBytes`` |
 /// | `flush.messages` | `1` = ``Durability/everyAppend``; larger values are accepted as the OS policy |
-/// | `flush.ms` | ``Durability/interval(milliseconds:)`` |
+/// | `flush.ms` | ``Durability/interval(milliseconds:)``; Kafka's "never" (`9223372036854775807`) is the OS policy |
 /// | `basalt.durability` | `every-append`, `interval:<ms>` or `os` |
 ///
 /// Settings Kafka clients commonly pass that have only one possible value here
@@ -54,6 +54,11 @@ public enum TopicSettings {
                 config.durability = count == 1 ? .everyAppend : .os
             case "flush.ms":
                 let milliseconds = try integer()
+                if milliseconds == Int64.max {
+                    // Kafka's default: no time-based flush; the OS decides.
+                    config.durability = .os
+                    continue
+                }
                 guard milliseconds > 0, milliseconds <= Int64(Int32.max) else { throw .invalidValue(name: name, value: value) }
                 config.durability = .interval(milliseconds: Int(milliseconds))
             case "basalt.durability":
@@ -118,10 +123,13 @@ public enum TopicSettings {
             ("segment.ms", String(config.segmentMs)),
             ("basalt.durability", describe(config.durability)),
         ]
+        // Both always listed (Kafka's "never" is Long.MAX_VALUE), so a client that checks a
+        // name against DescribeConfigs before altering it finds either.
+        let never = String(Int64.max)
         switch config.durability {
-        case .everyAppend: entries.append(("flush.messages", "1"))
-        case .interval(let milliseconds): entries.append(("flush.ms", String(milliseconds)))
-        case .os: break
+        case .everyAppend: entries += [("flush.messages", "1"), ("flush.ms", never)]
+        case .interval(let milliseconds): entries += [("flush.messages", never), ("flush.ms", String(milliseconds))]
+        case .os: entries += [("flush.messages", never), ("flush.ms", never)]
         }
         return entries.sorted { $0.0 < $1.0 }
     }

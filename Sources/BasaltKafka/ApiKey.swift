@@ -56,6 +56,16 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     case describeCluster = 60
     /// DescribeProducers (61).
     case describeProducers = 61
+    /// DeleteRecords (21).
+    case deleteRecords = 21
+    /// AlterConfigs (33).
+    case alterConfigs = 33
+    /// DescribeLogDirs (35).
+    case describeLogDirs = 35
+    /// CreatePartitions (37).
+    case createPartitions = 37
+    /// IncrementalAlterConfigs (44).
+    case incrementalAlterConfigs = 44
 
     /// The versions of this API that ``KafkaRequest`` and ``KafkaResponse`` can decode and encode.
     /// A broker advertises exactly these in its ApiVersions response.
@@ -85,6 +95,11 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .offsetDelete: 0...0
         case .describeCluster: 0...1
         case .describeProducers: 0...0
+        case .deleteRecords: 0...2
+        case .alterConfigs: 0...2
+        case .describeLogDirs: 0...4
+        case .createPartitions: 0...3
+        case .incrementalAlterConfigs: 0...1
         }
     }
 
@@ -115,6 +130,11 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .offsetDelete: .max  // no flexible version
         case .describeCluster: 0
         case .describeProducers: 0
+        case .deleteRecords: 2
+        case .alterConfigs: 2
+        case .describeLogDirs: 2
+        case .createPartitions: 2
+        case .incrementalAlterConfigs: 1
         }
     }
 

@@ -58,6 +58,16 @@ public enum KafkaRequest: Sendable, Equatable {
     case describeCluster(DescribeClusterRequest)
     /// DescribeProducersRequest.
     case describeProducers(DescribeProducersRequest)
+    /// DeleteRecordsRequest.
+    case deleteRecords(DeleteRecordsRequest)
+    /// AlterConfigsRequest.
+    case alterConfigs(AlterConfigsRequest)
+    /// DescribeLogDirsRequest.
+    case describeLogDirs(DescribeLogDirsRequest)
+    /// CreatePartitionsRequest.
+    case createPartitions(CreatePartitionsRequest)
+    /// IncrementalAlterConfigsRequest.
+    case incrementalAlterConfigs(IncrementalAlterConfigsRequest)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -88,6 +98,11 @@ public enum KafkaRequest: Sendable, Equatable {
         case .offsetDelete: .offsetDelete
         case .describeCluster: .describeCluster
         case .describeProducers: .describeProducers
+        case .deleteRecords: .deleteRecords
+        case .alterConfigs: .alterConfigs
+        case .describeLogDirs: .describeLogDirs
+        case .createPartitions: .createPartitions
+        case .incrementalAlterConfigs: .incrementalAlterConfigs
         }
     }
 
@@ -126,6 +141,11 @@ public enum KafkaRequest: Sendable, Equatable {
         case .offsetDelete: self = .offsetDelete(try OffsetDeleteRequest(from: &buffer, version: version))
         case .describeCluster: self = .describeCluster(try DescribeClusterRequest(from: &buffer, version: version))
         case .describeProducers: self = .describeProducers(try DescribeProducersRequest(from: &buffer, version: version))
+        case .deleteRecords: self = .deleteRecords(try DeleteRecordsRequest(from: &buffer, version: version))
+        case .alterConfigs: self = .alterConfigs(try AlterConfigsRequest(from: &buffer, version: version))
+        case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsRequest(from: &buffer, version: version))
+        case .createPartitions: self = .createPartitions(try CreatePartitionsRequest(from: &buffer, version: version))
+        case .incrementalAlterConfigs: self = .incrementalAlterConfigs(try IncrementalAlterConfigsRequest(from: &buffer, version: version))
         }
     }
 
@@ -180,6 +200,11 @@ public enum KafkaRequest: Sendable, Equatable {
         case .offsetDelete(let body): try body.encode(into: &buffer, version: version)
         case .describeCluster(let body): try body.encode(into: &buffer, version: version)
         case .describeProducers(let body): try body.encode(into: &buffer, version: version)
+        case .deleteRecords(let body): try body.encode(into: &buffer, version: version)
+        case .alterConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .describeLogDirs(let body): try body.encode(into: &buffer, version: version)
+        case .createPartitions(let body): try body.encode(into: &buffer, version: version)
+        case .incrementalAlterConfigs(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

@@ -57,6 +57,16 @@ public enum KafkaResponse: Sendable, Equatable {
     case describeCluster(DescribeClusterResponse)
     /// DescribeProducersResponse.
     case describeProducers(DescribeProducersResponse)
+    /// DeleteRecordsResponse.
+    case deleteRecords(DeleteRecordsResponse)
+    /// AlterConfigsResponse.
+    case alterConfigs(AlterConfigsResponse)
+    /// DescribeLogDirsResponse.
+    case describeLogDirs(DescribeLogDirsResponse)
+    /// CreatePartitionsResponse.
+    case createPartitions(CreatePartitionsResponse)
+    /// IncrementalAlterConfigsResponse.
+    case incrementalAlterConfigs(IncrementalAlterConfigsResponse)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -87,6 +97,11 @@ public enum KafkaResponse: Sendable, Equatable {
         case .offsetDelete: .offsetDelete
         case .describeCluster: .describeCluster
         case .describeProducers: .describeProducers
+        case .deleteRecords: .deleteRecords
+        case .alterConfigs: .alterConfigs
+        case .describeLogDirs: .describeLogDirs
+        case .createPartitions: .createPartitions
+        case .incrementalAlterConfigs: .incrementalAlterConfigs
         }
     }
 
@@ -125,6 +140,11 @@ public enum KafkaResponse: Sendable, Equatable {
         case .offsetDelete: self = .offsetDelete(try OffsetDeleteResponse(from: &buffer, version: version))
         case .describeCluster: self = .describeCluster(try DescribeClusterResponse(from: &buffer, version: version))
         case .describeProducers: self = .describeProducers(try DescribeProducersResponse(from: &buffer, version: version))
+        case .deleteRecords: self = .deleteRecords(try DeleteRecordsResponse(from: &buffer, version: version))
+        case .alterConfigs: self = .alterConfigs(try AlterConfigsResponse(from: &buffer, version: version))
+        case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsResponse(from: &buffer, version: version))
+        case .createPartitions: self = .createPartitions(try CreatePartitionsResponse(from: &buffer, version: version))
+        case .incrementalAlterConfigs: self = .incrementalAlterConfigs(try IncrementalAlterConfigsResponse(from: &buffer, version: version))
         }
     }
 
@@ -172,6 +192,11 @@ public enum KafkaResponse: Sendable, Equatable {
         case .offsetDelete(let body): try body.encode(into: &buffer, version: version)
         case .describeCluster(let body): try body.encode(into: &buffer, version: version)
         case .describeProducers(let body): try body.encode(into: &buffer, version: version)
+        case .deleteRecords(let body): try body.encode(into: &buffer, version: version)
+        case .alterConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .describeLogDirs(let body): try body.encode(into: &buffer, version: version)
+        case .createPartitions(let body): try body.encode(into: &buffer, version: version)
+        case .incrementalAlterConfigs(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

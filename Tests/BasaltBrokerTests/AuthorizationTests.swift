@@ -477,3 +477,47 @@ import Testing
         #expect(allowed.topics.flatMap(\.partitions).map(\.errorCode) == [.noError])
     }
 }
+
+/// The topic administration APIs under the authorizer.
+@Suite(.serialized) struct TopicAdminAuthorizationTests {
+    typealias T = AuthorizationTests
+
+    @Test func topicAdminChecks() async throws {
+        let harness = try T.Harness()
+        defer { harness.close() }
+        for name in ["a", "b"] { try await harness.createTopic(name) }
+        for name in ["a", "b"] { _ = try await harness.send(try T.produce(name), version: 7, as: T.admin) }
+        try await harness.createAcls([T.allow("a", T.alice, .alter), T.allow("a", T.alice, .delete), T.allow("a", T.alice, .alterConfigs)])
+        let grow = KafkaRequest.createPartitions(CreatePartitionsRequest(topics: [.init(name: "b", count: 2), .init(name: "a", count: 2)],
+                                                                         timeoutMs: 5000))
+        guard case .createPartitions(let grown) = try #require(await harness.send(grow, version: 1, as: T.alice)) else { return }
+        #expect(grown.results.map(\.name) == ["b", "a"])
+        #expect(grown.results.map(\.errorCode) == [.topicAuthorizationFailed, .noError])
+        #expect(try harness.broker.store.topic("b").partitionCount == 1)
+        #expect(try harness.broker.store.topic("a").partitionCount == 2)
+        let deleteRecords = KafkaRequest.deleteRecords(DeleteRecordsRequest(topics: [
+            .init(name: "b", partitions: [.init(partitionIndex: 0, offset: 1)]), .init(name: "a", partitions: [.init(partitionIndex: 0, offset: 1)]),
+        ], timeoutMs: 5000))
+        guard case .deleteRecords(let deleted) = try #require(await harness.send(deleteRecords, version: 1, as: T.alice)) else { return }
+        #expect(deleted.topics.flatMap(\.partitions).map(\.errorCode) == [.topicAuthorizationFailed, .noError])
+        #expect(try harness.broker.store.topic("b").partition(0).logStartOffset == 0)
+        #expect(try harness.broker.store.topic("a").partition(0).logStartOffset == 1)
+        let alter = KafkaRequest.alterConfigs(AlterConfigsRequest(resources: [
+            .init(resourceType: 2, resourceName: "b", configs: [.init(name: "retention.ms", value: "1000")]),
+            .init(resourceType: 2, resourceName: "a", configs: [.init(name: "retention.ms", value: "1000")]),
+            .init(resourceType: 4, resourceName: "0", configs: []),
+        ]))
+        guard case .alterConfigs(let altered) = try #require(await harness.send(alter, version: 1, as: T.alice)) else { return }
+        #expect(altered.responses.map(\.errorCode) == [.topicAuthorizationFailed, .noError, .clusterAuthorizationFailed])
+        #expect(try harness.broker.store.topic("b").config.retentionMs != 1000)
+        let incremental = KafkaRequest.incrementalAlterConfigs(IncrementalAlterConfigsRequest(resources: [
+            .init(resourceType: 2, resourceName: "b", configs: [.init(name: "retention.ms", operation: 0, value: "2000")]),
+        ]))
+        guard case .incrementalAlterConfigs(let incremented) = try #require(await harness.send(incremental, version: 1, as: T.alice))
+        else { return }
+        #expect(incremented.responses.map(\.errorCode) == [.topicAuthorizationFailed])
+        guard case .describeLogDirs(let dirs) = try #require(await harness.send(.describeLogDirs(DescribeLogDirsRequest(topics: nil)),
+                                                                                version: 3, as: T.alice)) else { return }
+        #expect(dirs.errorCode == .clusterAuthorizationFailed && dirs.results.isEmpty)
+    }
+}

@@ -97,3 +97,24 @@ public struct WorkloadRandom: RandomNumberGenerator, Sendable {
         return Int(next() % UInt64(bound))
     }
 }
+
+/// The settings and limits of the `--topic-changes` mode, shared with its test.
+public enum TopicChangeWorkload {
+    /// Small segments, every-append durability, no time-based retention.
+    public static var config: LogConfig {
+        var config = LogConfig()
+        config.segmentBytes = 4096
+        config.maxIndexBytes = 4096
+        config.retentionMs = -1
+        config.durability = .everyAppend
+        return config
+    }
+
+    /// The topic stops growing here, so a reopen stays quick.
+    public static let maxPartitions: Int32 = 48
+
+    /// The retention size a settings change at `step` sets.
+    public static func retentionBytes(step: UInt64) -> Int64 {
+        Int64(4096 * (1 + step % 50))
+    }
+}

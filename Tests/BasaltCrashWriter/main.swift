@@ -10,6 +10,14 @@
 // stdio buffer in between — so every line the test reads was acknowledged before the
 // kill and no acknowledged line can be left behind in a buffer.
 //
+//     BasaltCrashWriter --topic-changes <store directory> <seed>
+//
+// The second mode (Tests/BasaltTests/TopicChangeCrashTests.swift) opens a Store there,
+// creates topic `t` if absent, and loops over the topic changes: a growth by one partition
+// (up to `TopicChangeWorkload.maxPartitions`), a settings change, and appends to partition
+// 0 followed by a DeleteRecords. Before each change it writes `begin <kind> <value>`, after
+// it `done <kind> <value>`, with the same unbuffered writes.
+//
 // Exit status: 64 bad arguments, 2 the log did not open, 3 an append failed. The test
 // treats any exit before its SIGKILL as a failure and shows standard error.
 import Basalt
@@ -20,11 +28,58 @@ import Glibc
 private enum CrashWriter {
     static func start() async {
         let arguments = CommandLine.arguments
+        if arguments.count > 1, arguments[1] == "--topic-changes" {
+            guard arguments.count >= 4, let seed = UInt64(arguments[3]) else {
+                fail(64, "usage: BasaltCrashWriter --topic-changes <store directory> <seed>")
+            }
+            await changeTopics(directory: arguments[2], seed: seed)
+        }
         guard arguments.count >= 3, let seed = UInt64(arguments[2]) else {
             fail(64, "usage: BasaltCrashWriter <directory> <seed> [writers]")
         }
         let writers = arguments.count > 3 ? max(1, Int(arguments[3]) ?? 4) : 4
         await run(directory: arguments[1], seed: seed, writers: writers)
+    }
+
+    static func changeTopics(directory: String, seed: UInt64) async -> Never {
+        let store: Store
+        do {
+            store = try Store(directory: directory, defaultConfig: TopicChangeWorkload.config, retentionCheckInterval: nil)
+            if (try? store.topic("t")) == nil { try store.createTopic("t", partitions: 1) }
+        } catch {
+            fail(2, "open \(directory) failed: \(error)")
+        }
+        var step = seed % 3
+        while true {
+            step += 1
+            do {
+                let topic = try store.topic("t")
+                switch step % 3 {
+                case 0 where topic.partitionCount < TopicChangeWorkload.maxPartitions:
+                    let count = topic.partitionCount + 1
+                    writeAll("begin grow \(count)\n", to: STDOUT_FILENO)
+                    try store.addPartitions(to: "t", count: count)
+                    writeAll("done grow \(count)\n", to: STDOUT_FILENO)
+                case 1:
+                    var config = topic.config
+                    config.retentionBytes = TopicChangeWorkload.retentionBytes(step: step)
+                    writeAll("begin config \(config.retentionBytes)\n", to: STDOUT_FILENO)
+                    try store.updateTopicConfig("t", config: config)
+                    writeAll("done config \(config.retentionBytes)\n", to: STDOUT_FILENO)
+                default:
+                    let log = try topic.partition(0)
+                    for index in 0..<3 {
+                        try await log.append([Record(key: nil, value: Array("record \(step) \(index)".utf8))])
+                    }
+                    let start = log.logEndOffset - 1
+                    writeAll("begin start \(start)\n", to: STDOUT_FILENO)
+                    try log.deleteRecords(before: start)
+                    writeAll("done start \(start)\n", to: STDOUT_FILENO)
+                }
+            } catch {
+                fail(3, "topic change failed: \(error)")
+            }
+        }
     }
 
     static func run(directory: String, seed: UInt64, writers: Int) async {

@@ -152,6 +152,38 @@ extension Gen {
         case .describeProducers:
             return .describeProducers(DescribeProducersRequest(
                 topics: array { g in DescribeProducersRequest.Topic(name: g.str(), partitionIndexes: g.i32s()) }))
+        case .deleteRecords:
+            let topics = array { g in
+                DeleteRecordsRequest.Topic(
+                    name: g.str(), partitions: g.array { g in DeleteRecordsRequest.Partition(partitionIndex: g.i32(), offset: g.i64()) })
+            }
+            return .deleteRecords(DeleteRecordsRequest(topics: topics, timeoutMs: i32()))
+        case .alterConfigs:
+            let resources = array { g in
+                AlterConfigsRequest.Resource(
+                    resourceType: g.i8(), resourceName: g.str(),
+                    configs: g.array { g in AlterConfigsRequest.Config(name: g.str(), value: g.nstr()) })
+            }
+            return .alterConfigs(AlterConfigsRequest(resources: resources, validateOnly: bool()))
+        case .describeLogDirs:
+            return .describeLogDirs(
+                DescribeLogDirsRequest(topics: narray { g in DescribeLogDirsRequest.Topic(topic: g.str(), partitions: g.i32s()) }))
+        case .createPartitions:
+            let topics = array { g in
+                CreatePartitionsRequest.Topic(
+                    name: g.str(), count: g.i32(),
+                    assignments: g.narray { g in CreatePartitionsRequest.Assignment(brokerIds: g.i32s()) })
+            }
+            return .createPartitions(CreatePartitionsRequest(topics: topics, timeoutMs: i32(), validateOnly: bool()))
+        case .incrementalAlterConfigs:
+            let resources = array { g in
+                IncrementalAlterConfigsRequest.Resource(
+                    resourceType: g.i8(), resourceName: g.str(),
+                    configs: g.array { g in
+                        IncrementalAlterConfigsRequest.Config(name: g.str(), operation: g.i8(), value: g.nstr())
+                    })
+            }
+            return .incrementalAlterConfigs(IncrementalAlterConfigsRequest(resources: resources, validateOnly: bool()))
         }
     }
 

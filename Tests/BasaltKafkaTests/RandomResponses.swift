@@ -231,6 +231,45 @@ extension Gen {
                     })
             }
             return .describeProducers(DescribeProducersResponse(throttleTimeMs: i32(), topics: topics))
+        case .deleteRecords:
+            let topics = array { g in
+                DeleteRecordsResponse.Topic(
+                    name: g.str(),
+                    partitions: g.array { g in
+                        DeleteRecordsResponse.Partition(partitionIndex: g.i32(), lowWatermark: g.i64(), errorCode: g.error())
+                    })
+            }
+            return .deleteRecords(DeleteRecordsResponse(throttleTimeMs: i32(), topics: topics))
+        case .alterConfigs:
+            let responses = array { g in
+                AlterConfigsResponse.Result(errorCode: g.error(), errorMessage: g.nstr(), resourceType: g.i8(), resourceName: g.str())
+            }
+            return .alterConfigs(AlterConfigsResponse(throttleTimeMs: i32(), responses: responses))
+        case .incrementalAlterConfigs:
+            let responses = array { g in
+                IncrementalAlterConfigsResponse.Result(
+                    errorCode: g.error(), errorMessage: g.nstr(), resourceType: g.i8(), resourceName: g.str())
+            }
+            return .incrementalAlterConfigs(IncrementalAlterConfigsResponse(throttleTimeMs: i32(), responses: responses))
+        case .createPartitions:
+            let results = array { g in CreatePartitionsResponse.Result(name: g.str(), errorCode: g.error(), errorMessage: g.nstr()) }
+            return .createPartitions(CreatePartitionsResponse(throttleTimeMs: i32(), results: results))
+        case .describeLogDirs:
+            let results = array { g in
+                DescribeLogDirsResponse.Result(
+                    errorCode: g.error(), logDir: g.str(),
+                    topics: g.array { g in
+                        DescribeLogDirsResponse.Topic(
+                            name: g.str(),
+                            partitions: g.array { g in
+                                DescribeLogDirsResponse.Partition(
+                                    partitionIndex: g.i32(), partitionSize: g.i64(), offsetLag: g.i64(), isFutureKey: g.bool())
+                            })
+                    },
+                    totalBytes: v >= 4 ? g.i64() : -1, usableBytes: v >= 4 ? g.i64() : -1)
+            }
+            return .describeLogDirs(
+                DescribeLogDirsResponse(throttleTimeMs: i32(), errorCode: v >= 3 ? error() : .noError, results: results))
         }
     }
 }

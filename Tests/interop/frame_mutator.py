@@ -31,12 +31,14 @@ API_NAMES = {
     10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat", 13: "LeaveGroup", 14: "SyncGroup",
     18: "ApiVersions", 19: "CreateTopics", 20: "DeleteTopics", 22: "InitProducerId",
     23: "OffsetForLeaderEpoch", 32: "DescribeConfigs",
+    21: "DeleteRecords", 33: "AlterConfigs", 35: "DescribeLogDirs", 37: "CreatePartitions", 44: "IncrementalAlterConfigs",
 }
 
 # First flexible version of each API (Kafka's clients/src/main/resources/common/message/*Request.json).
 FLEXIBLE_FROM = {
     0: 9, 1: 12, 2: 6, 3: 9, 8: 8, 9: 6, 10: 3, 11: 6, 12: 4, 13: 4, 14: 4, 18: 3, 19: 5, 20: 4,
     22: 2, 23: 4, 32: 4,
+    21: 2, 33: 2, 35: 2, 37: 2, 44: 1,
 }
 
 INT16_MAX = 0x7FFF
@@ -167,6 +169,14 @@ def _hand_built_frames() -> list[tuple[str, bytes]]:
         ("InitProducerId v1", frame(22, 1, struct.pack(">hi", -1, 60_000))),
         ("FindCoordinator v0", frame(10, 0, string(b"cap-group"))),
         ("DeleteTopics v1", frame(20, 1, struct.pack(">i", 1) + string(b"cap-topic") + struct.pack(">i", 30_000))),
+        ("CreatePartitions v1", frame(37, 1, struct.pack(">i", 1) + string(b"cap-topic") + struct.pack(">iii", 3, -1, 30_000)
+                                      + b"\x01")),
+        ("DeleteRecords v1", frame(21, 1, struct.pack(">i", 1) + string(b"cap-topic") + struct.pack(">iiqi", 1, 0, 0, 30_000))),
+        ("AlterConfigs v1", frame(33, 1, struct.pack(">i", 1) + b"\x02" + string(b"cap-topic") + struct.pack(">i", 1)
+                                  + string(b"retention.ms") + string(b"604800000") + b"\x01")),
+        ("IncrementalAlterConfigs v0", frame(44, 0, struct.pack(">i", 1) + b"\x02" + string(b"cap-topic") + struct.pack(">i", 1)
+                                             + string(b"retention.ms") + b"\x00" + string(b"604800000") + b"\x01")),
+        ("DescribeLogDirs v1", frame(35, 1, struct.pack(">i", 1) + string(b"cap-topic") + struct.pack(">ii", 1, 0))),
     ]
 
 

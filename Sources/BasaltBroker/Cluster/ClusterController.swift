@@ -87,9 +87,11 @@ final class ClusterController: Sendable {
         for (name, topic) in view.topics.sorted(by: { $0.key < $1.key }) {
             if !topic.isAssigned {
                 if await !assign(name, topic, view: view, lease: lease) { unfinished = true }
-                continue
+                // A grown topic's placed partitions still fail over while the added ones
+                // wait for placement (too few live brokers, say).
+                if topic.assignment.isEmpty { continue }
             }
-            for partition in 0..<topic.partitions {
+            for partition in 0..<Int32(topic.assignment.count) {
                 let id = TopicPartition(topic: name, partition: partition)
                 guard let versioned = view.partitions[id] else {
                     if await !write(id, PartitionState.initial(replicas: topic.assignment[Int(partition)]), expectedRevision: 0, lease: lease) {
@@ -122,13 +124,16 @@ final class ClusterController: Sendable {
         return unfinished
     }
 
+    /// Places the partitions of `topic` that have no replicas yet: all of a new topic, the
+    /// added ones of a grown topic (the others keep their replicas and states).
     /// Returns false when the write failed without an answer (to be retried).
     private func assign(_ name: String, _ topic: TopicRecord, view: ClusterView, lease: Int64) async -> Bool {
         let brokers = Array(view.liveBrokers)
+        let placed = topic.assignment.count
         let assignment: [[Int32]]
         do {
             assignment = try ReplicaPlacement.assign(
-                partitions: Int(topic.partitions), replicationFactor: topic.replicationFactor, brokers: brokers,
+                partitions: Int(topic.partitions) - placed, replicationFactor: topic.replicationFactor, brokers: brokers,
                 start: Int.random(in: 0..<max(brokers.count, 1)))
         } catch {
             // Too few live brokers: wait for more (a change to watch), not a retry.
@@ -136,9 +141,10 @@ final class ClusterController: Sendable {
             return true
         }
         var assigned = topic
-        assigned.assignment = assignment
+        assigned.assignment += assignment
         var operations: [EtcdTxnOperation] = [.put(key: keys.topic(name), value: ClusterRecordCodec.encode(assigned), leaseID: 0)]
-        for (partition, replicas) in assignment.enumerated() {
+        for (index, replicas) in assignment.enumerated() {
+            let partition = placed + index
             operations.append(.put(key: keys.partition(name, Int32(partition)),
                                    value: ClusterRecordCodec.encode(PartitionState.initial(replicas: replicas)), leaseID: 0))
         }

@@ -3,6 +3,8 @@
 ///
 /// CreateTopics on any broker writes it with `assignment` empty unless the request named
 /// replicas; the controller fills the assignment in and creates the partition states.
+/// CreatePartitions raises `partitions` above the assignment's count; the controller
+/// places the added partitions the same way.
 struct TopicRecord: Codable, Equatable, Sendable {
     var partitions: Int32
     var replicationFactor: Int
@@ -19,7 +21,9 @@ struct TopicRecord: Codable, Equatable, Sendable {
         guard (1...PartitionState.maxReplicas).contains(replicationFactor) else {
             throw .malformed(key: key, reason: "replication factor \(replicationFactor) outside 1...\(PartitionState.maxReplicas)")
         }
-        guard assignment.isEmpty || assignment.count == Int(partitions) else {
+        // Fewer assignments than partitions: a new topic (none yet) or a grown one (the
+        // added partitions) waiting for the controller to place them.
+        guard assignment.count <= Int(partitions) else {
             throw .malformed(key: key, reason: "\(assignment.count) assignments for \(partitions) partitions")
         }
         for replicas in assignment {

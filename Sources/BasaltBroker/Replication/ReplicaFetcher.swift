@@ -252,5 +252,16 @@ final class ReplicaFetcher: Sendable {
         }
         // A follower's high watermark is the leader's, up to what it has itself.
         log.updateHighWatermark(min(answer.highWatermark, log.logEndOffset))
+        // DeleteRecords (or retention) at the leader raised its log start: follow it, as
+        // Kafka's followers do, up to our own high watermark (never past what we hold).
+        let leaderStart = min(answer.logStartOffset, log.highWatermark)
+        if leaderStart > log.logStartOffset {
+            do {
+                try log.deleteRecords(before: leaderStart)
+            } catch {
+                context.logger.warning("cannot follow the leader's log start offset", metadata: [
+                    "partition": "\(id)", "offset": "\(leaderStart)", "error": "\(error)"])
+            }
+        }
     }
 }

@@ -228,9 +228,12 @@ final class ReplicaManager: Sendable {
             }
         }
         for (name, record) in view.topics where record.isAssigned && record.assignment.contains(where: { $0.contains(nodeId) }) {
-            guard (try? store.topic(name)) == nil else { continue }
+            if let topic = try? store.topic(name) {
+                applyTopicChanges(topic, record: record)
+                continue
+            }
             do {
-                let config = try TopicSettings.apply(record.configs.map { ($0.key, $0.value) }, to: defaultTopicConfig, replicated: true)
+                let config = try TopicConfigOverrides(record.configs).logConfig(defaults: defaultTopicConfig, replicated: true)
                 let topic = try store.createTopic(name, partitions: record.partitions, config: config)
                 for log in topic.partitions { log.enableReplication() }
                 logger.info("created topic (cluster)", metadata: ["topic": "\(name)", "partitions": "\(record.partitions)"])
@@ -239,6 +242,26 @@ final class ReplicaManager: Sendable {
             } catch {
                 logger.error("cannot create topic", metadata: ["topic": "\(name)", "error": "\(error)"])
             }
+        }
+    }
+
+    /// Brings a hosted topic in line with its record: more partitions after
+    /// CreatePartitions, new settings after AlterConfigs.
+    private func applyTopicChanges(_ topic: Topic, record: TopicRecord) {
+        let name = topic.name
+        do {
+            let config = try TopicConfigOverrides(record.configs).logConfig(defaults: defaultTopicConfig, replicated: true)
+            if config != topic.config {
+                try store.updateTopicConfig(name, config: config)
+                logger.info("changed topic settings (cluster)", metadata: ["topic": "\(name)"])
+            }
+            if record.partitions > topic.partitionCount {
+                let grown = try store.addPartitions(to: name, count: record.partitions)
+                for log in grown.partitions[Int(topic.partitionCount)...] { log.enableReplication() }
+                logger.info("added partitions (cluster)", metadata: ["topic": "\(name)", "partitions": "\(record.partitions)"])
+            }
+        } catch {
+            logger.error("cannot apply topic changes", metadata: ["topic": "\(name)", "error": "\(error)"])
         }
     }
 

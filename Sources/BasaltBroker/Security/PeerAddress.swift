@@ -25,22 +25,20 @@ enum PeerAddress {
 
     /// `text` as a normalised IP address, or nil when it is not an IPv4 or IPv6 address.
     static func normalized(_ text: String) -> String? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return format(family: AF_INET, &v4) }
-        var v6 = in6_addr()
+        var v4 = [UInt8](repeating: 0, count: 4)
+        if inet_pton(AF_INET, text, &v4) == 1 { return format(family: AF_INET, v4) }
+        var v6 = [UInt8](repeating: 0, count: 16)
         guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
-        let bytes = withUnsafeBytes(of: v6) { Array($0) }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
-            var mapped = in_addr()
-            withUnsafeMutableBytes(of: &mapped) { $0.copyBytes(from: bytes[12..<16]) }
-            return format(family: AF_INET, &mapped)
+        if v6[0..<10].allSatisfy({ $0 == 0 }), v6[10] == 0xff, v6[11] == 0xff {
+            return format(family: AF_INET, Array(v6[12..<16]))
         }
-        return format(family: AF_INET6, &v6)
+        return format(family: AF_INET6, v6)
     }
 
-    private static func format<Address>(family: Int32, _ address: inout Address) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        guard inet_ntop(family, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-        return String(cString: buffer)
+    /// `inet_ntop` of the address `bytes` (4 for IPv4, 16 for IPv6, network order).
+    private static func format(family: Int32, _ bytes: [UInt8]) -> String? {
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        guard inet_ntop(family, bytes, &text, socklen_t(text.count)) != nil else { return nil }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
