@@ -134,3 +134,24 @@ def test_kafka_python_admin_acls(broker_factory):
         assert acls == [topic_deny]
     finally:
         client.close()
+
+
+def test_host_acls_match_the_real_peer_address(broker_factory):
+    """The host in an ACL is compared with the address the broker sees the client connect from."""
+    broker = broker_factory(extra_args=SUPER).start()
+    client = admin(broker.bootstrap)
+    for name in ("from-loopback", "from-elsewhere"):
+        client.create_topics([NewTopic(name, 1, 1)])[name].result(10)
+    granted = [
+        AclBinding(ResourceType.TOPIC, "from-loopback", ResourcePatternType.LITERAL, ANONYMOUS.principal, "127.0.0.1",
+                   AclOperation.WRITE, AclPermissionType.ALLOW),
+        AclBinding(ResourceType.TOPIC, "from-elsewhere", ResourcePatternType.LITERAL, ANONYMOUS.principal, "10.9.9.9",
+                   AclOperation.WRITE, AclPermissionType.ALLOW),
+    ]
+    for future in client.create_acls(granted).values():
+        future.result(10)
+    broker.stop()
+    broker.extra_args = ACLS_ONLY
+    broker.start()
+    assert produce_one(broker.bootstrap, "from-loopback", b"near") is None
+    assert produce_one(broker.bootstrap, "from-elsewhere", b"far", timeout_s=5) == "TOPIC_AUTHORIZATION_FAILED"
