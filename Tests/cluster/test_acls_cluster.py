@@ -1,5 +1,6 @@
 """ACLs in a cluster live in etcd: an ACL created through one broker is enforced by every broker,
-and one deleted through another broker stops being enforced everywhere.
+and one deleted through another broker stops being enforced everywhere; replication is authorised
+as ClusterAction on the cluster.
 
 The brokers run with the authorizer on and `allow.everyone.if.no.acl.found=true`, so without SASL
 (every connection is `User:ANONYMOUS`) replication and the ACL APIs are allowed (no ACL covers the
@@ -14,7 +15,7 @@ import kafka_wire
 
 TOPIC_AUTHORIZATION_FAILED = 29
 SETTINGS = {"authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-            "allow.everyone.if.no.acl.found": True}
+            "allow.everyone.if.no.acl.found": True, "replica.lag.time.max.ms": 2000}
 
 
 def _string(text):
@@ -34,21 +35,30 @@ def _round_trip(node, api_key: int, version: int, body: bytes) -> bytes:
     return bytes(data[8:])  # after size and correlation id
 
 
+TOPIC, CLUSTER = 2, 4
+WRITE, ALTER, CLUSTER_ACTION = 4, 7, 9
+DENY, ALLOW = 2, 3
+
+
+def acl_fields(resource_type: int, name: str, operation: int, permission: int) -> bytes:
+    """A literal ACL for User:ANONYMOUS from any host (v1 layout; also an exact DeleteAcls filter)."""
+    return (struct.pack(">b", resource_type) + _string(name) + struct.pack(">b", 3) + _string("User:ANONYMOUS")
+            + _string("*") + struct.pack(">bb", operation, permission))
+
+
 def deny_write_fields(topic: str) -> bytes:
-    """resource TOPIC literal `topic`, User:ANONYMOUS from any host, Write, Deny (v1 layout)."""
-    return (struct.pack(">b", 2) + _string(topic) + struct.pack(">b", 3) + _string("User:ANONYMOUS") + _string("*")
-            + struct.pack(">bb", 4, 2))
+    return acl_fields(TOPIC, topic, WRITE, DENY)
 
 
-def create_acl(node, topic: str) -> None:
-    answer = _round_trip(node, 30, 1, struct.pack(">i", 1) + deny_write_fields(topic))
+def create_acl(node, topic: str, fields: bytes = None) -> None:
+    answer = _round_trip(node, 30, 1, struct.pack(">i", 1) + (fields or deny_write_fields(topic)))
     throttle, count, error = struct.unpack_from(">iih", answer, 0)
     assert count == 1 and error == 0, f"CreateAcls answered {error}"
 
 
-def delete_acl(node, topic: str) -> int:
-    """Deletes the deny ACL through `node`; returns how many ACLs the filter matched."""
-    answer = _round_trip(node, 31, 1, struct.pack(">i", 1) + deny_write_fields(topic))
+def delete_acl(node, topic: str, fields: bytes = None) -> int:
+    """Deletes the ACL through `node`; returns how many ACLs the filter matched."""
+    answer = _round_trip(node, 31, 1, struct.pack(">i", 1) + (fields or deny_write_fields(topic)))
     _, results, error, message_length = struct.unpack_from(">iihh", answer, 0)
     assert results == 1 and error == 0, f"DeleteAcls answered {error}"
     (matched,) = struct.unpack_from(">i", answer, 12 + max(message_length, 0))
@@ -82,3 +92,16 @@ def test_an_acl_created_on_one_broker_is_enforced_by_the_others(cluster_factory)
     assert delete_acl(second, "guarded") == 1
     cluster.wait_until(lambda: 0 in produce_errors(cluster, "guarded").values(), 30, "the leader accepts the write again")
     assert TOPIC_AUTHORIZATION_FAILED not in produce_errors(cluster, "guarded").values()
+
+    # Replication is authorised as ClusterAction on the cluster, for the follower's connection's
+    # principal (ANONYMOUS without SASL): denied, the follower falls out of the ISR; allowed
+    # again, it catches up and is back in.
+    # Once an ACL covers the cluster, allow.everyone no longer opens it: Alter must be allowed
+    # explicitly for the ACL APIs to go on working.
+    deny_replication = acl_fields(CLUSTER, "kafka-cluster", CLUSTER_ACTION, DENY)
+    create_acl(first, "", acl_fields(CLUSTER, "kafka-cluster", ALTER, ALLOW))
+    create_acl(first, "", deny_replication)
+    cluster.wait_until(lambda: len(cluster.partition_state("guarded", 0).isr) == 1, 30, "the follower out of the ISR")
+    assert delete_acl(second, "", deny_replication) == 1
+    create_acl(second, "", acl_fields(CLUSTER, "kafka-cluster", CLUSTER_ACTION, ALLOW))
+    cluster.wait_until(lambda: len(cluster.partition_state("guarded", 0).isr) == 2, 30, "the follower back in the ISR")
