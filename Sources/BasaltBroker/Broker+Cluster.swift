@@ -22,7 +22,8 @@ extension Broker {
 
     /// Metadata in a cluster: the live brokers, the controller, and for each partition the
     /// leader, epoch, replicas and ISR that etcd holds.
-    func clusterMetadata(_ request: MetadataRequest, version: Int16, cluster: ClusterNode) -> MetadataResponse {
+    /// Topics are hidden and auto-created under the same checks as ``metadata(_:version:access:)``.
+    func clusterMetadata(_ request: MetadataRequest, version: Int16, cluster: ClusterNode, access: RequestAccess) -> MetadataResponse {
         let view = cluster.metadata.view
         let nodeId = configuration.nodeId
         let names: [String]
@@ -36,6 +37,12 @@ extension Broker {
         var topics: [MetadataResponse.Topic] = []
         topics.reserveCapacity(names.count)
         for name in names {
+            guard access.allowsTopic(.describe, name) else {
+                if request.topics?.isEmpty == false {
+                    topics.append(MetadataResponse.Topic(errorCode: .topicAuthorizationFailed, name: name, partitions: []))
+                }
+                continue
+            }
             guard view.topics[name] != nil else {
                 do {
                     try NameRules.validateTopic(name)
@@ -43,7 +50,7 @@ extension Broker {
                     topics.append(MetadataResponse.Topic(errorCode: .invalidTopic, name: name, partitions: []))
                     continue
                 }
-                if create, configuration.autoCreateTopics {
+                if create, configuration.autoCreateTopics, access.mayCreateTopic(name) {
                     requestClusterTopic(name, cluster: cluster)
                     topics.append(MetadataResponse.Topic(errorCode: .leaderNotAvailable, name: name, partitions: []))
                 } else {

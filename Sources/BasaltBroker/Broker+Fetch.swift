@@ -8,8 +8,19 @@ extension Broker {
     /// partitions changes (an append through any path, a high watermark move, a
     /// truncation, a leadership change) and brings enough, or `max_wait_ms` passes. The records go out with `sendfile`
     /// straight from the segment files (``FetchResponseEncoder``).
-    func fetch(_ request: FetchRequest, header: RequestHeader) async -> RequestOutcome {
+    ///
+    /// A consumer needs Read on each topic, a follower (replica id ≥ 0) ClusterAction on the
+    /// cluster; refused partitions answer TOPIC_AUTHORIZATION_FAILED and nothing is read from them.
+    func fetch(_ request: FetchRequest, header: RequestHeader, access: RequestAccess) async -> RequestOutcome {
         let version = header.apiVersion
+        let denied: Set<String>
+        if !access.isChecking {
+            denied = []
+        } else if request.replicaId >= 0 {
+            denied = access.allows(.clusterAction, .cluster) ? [] : Set(request.topics.map(\.topic))
+        } else {
+            denied = Set(request.topics.map(\.topic).filter { !access.allowsTopic(.read, $0) })
+        }
         // Sessions are never created (we answer session id 0), so any other id is stale.
         if version >= 7, request.sessionId != 0 {
             let response = FetchResponse(errorCode: .fetchSessionIdNotFound, sessionId: 0, responses: [])
@@ -22,7 +33,7 @@ extension Broker {
         var followerErrors: [TopicPartition: KafkaErrorCode]?
         if let cluster, request.replicaId >= 0 {
             var errors: [TopicPartition: KafkaErrorCode] = [:]
-            for topic in request.topics {
+            for topic in request.topics where !denied.contains(topic.topic) {
                 guard let found = try? store.topic(topic.topic) else { continue }
                 for asked in topic.partitions {
                     guard let log = try? found.partition(asked.partition) else { continue }
@@ -38,7 +49,7 @@ extension Broker {
             // Marked before the look, so a change between the look and the wait wakes it.
             let logs = requestedLogs(request)
             let mark = store.signal.mark(logs)
-            let plan = planFetch(request, version: version, followerErrors: followerErrors)
+            let plan = planFetch(request, version: version, followerErrors: followerErrors, denied: denied)
             if plan.recordBytes >= Int(request.minBytes) || plan.hasError || ContinuousClock.now >= deadline || isDraining {
                 for (topic, bytes) in plan.bytesByTopic { metrics.recordFetch(topic: topic, bytes: bytes) }
                 do {
@@ -69,10 +80,16 @@ extension Broker {
     /// Reads what the request asks for, within its size limits, as slices of segment files:
     /// up to the high watermark for consumers, up to the log end for followers
     /// (`followerErrors` holds each followed partition's leadership check).
-    private func planFetch(_ request: FetchRequest, version: Int16, followerErrors: [TopicPartition: KafkaErrorCode]?) -> FetchPlan {
+    private func planFetch(_ request: FetchRequest, version: Int16, followerErrors: [TopicPartition: KafkaErrorCode]?,
+                           denied: Set<String>) -> FetchPlan {
         var plan = FetchPlan()
         var remaining = max(Int(request.maxBytes), 0)
         for requested in request.topics {
+            if denied.contains(requested.topic) {
+                plan.hasError = true
+                plan.topics.append((requested.topic, requested.partitions.map { .failed($0.partition, .topicAuthorizationFailed) }))
+                continue
+            }
             let topic = try? store.topic(requested.topic)
             var partitions: [FetchPlan.Partition] = []
             partitions.reserveCapacity(requested.partitions.count)

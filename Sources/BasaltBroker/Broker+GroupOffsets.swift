@@ -8,11 +8,16 @@ extension Broker {
     /// OffsetCommit: checked against the group's generation and membership by the
     /// coordinator, then written to the store's durable cursors (one atomic, synced
     /// write for the whole request) before the answer goes out.
-    func commitOffsets(_ request: OffsetCommitRequest) async -> OffsetCommitResponse {
+    ///
+    /// Read on the group is checked at dispatch; here each topic needs Read
+    /// (TOPIC_AUTHORIZATION_FAILED, and nothing is committed for it).
+    func commitOffsets(_ request: OffsetCommitRequest, access: RequestAccess) async -> OffsetCommitResponse {
+        let deniedTopics = Set(request.topics.map(\.name).filter { !access.allowsTopic(.read, $0) })
         func answer(_ code: (OffsetCommitRequest.Partition) -> KafkaErrorCode) -> OffsetCommitResponse {
             OffsetCommitResponse(topics: request.topics.map { topic in
                 OffsetCommitResponse.Topic(name: topic.name, partitions: topic.partitions.map {
-                    OffsetCommitResponse.Partition(partitionIndex: $0.partitionIndex, errorCode: code($0))
+                    OffsetCommitResponse.Partition(partitionIndex: $0.partitionIndex,
+                                                   errorCode: deniedTopics.contains(topic.name) ? .topicAuthorizationFailed : code($0))
                 })
             })
         }
@@ -21,7 +26,7 @@ extension Broker {
                                                   memberId: request.memberId)
         guard verdict == .noError else { return answer { _ in verdict } }
         var offsets: [TopicPartition: CommittedOffset] = [:]
-        for topic in request.topics {
+        for topic in request.topics where !deniedTopics.contains(topic.name) {
             for partition in topic.partitions where (partition.committedMetadata?.utf8.count ?? 0) <= Self.maxCommitMetadataBytes {
                 offsets[TopicPartition(topic: topic.name, partition: partition.partitionIndex)] =
                     CommittedOffset(offset: partition.committedOffset, metadata: partition.committedMetadata ?? "",
@@ -55,7 +60,11 @@ extension Broker {
 
     /// OffsetFetch: the committed offsets of a group, −1 where none is; a null topic
     /// list means every partition the group has committed.
-    func fetchOffsets(_ request: OffsetFetchRequest) async -> OffsetFetchResponse {
+    ///
+    /// Describe on the group is checked at dispatch; a topic asked for by name without Describe
+    /// answers TOPIC_AUTHORIZATION_FAILED, and one the principal may not describe is left out of
+    /// an all-topics answer (as Kafka does).
+    func fetchOffsets(_ request: OffsetFetchRequest, access: RequestAccess) async -> OffsetFetchResponse {
         let committed: [TopicPartition: CommittedOffset]
         if let cluster {
             do {
@@ -72,11 +81,19 @@ extension Broker {
             wanted = topics.map { ($0.name, $0.partitionIndexes) }
         } else {
             var byTopic: [String: [Int32]] = [:]
-            for key in committed.keys { byTopic[key.topic, default: []].append(key.partition) }
+            for key in committed.keys where access.allowsTopic(.describe, key.topic) {
+                byTopic[key.topic, default: []].append(key.partition)
+            }
             wanted = byTopic.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted()) }
         }
         let topics = wanted.map { name, partitions in
-            OffsetFetchResponse.Topic(name: name, partitions: partitions.map { index in
+            if request.topics != nil, !access.allowsTopic(.describe, name) {
+                return OffsetFetchResponse.Topic(name: name, partitions: partitions.map {
+                    OffsetFetchResponse.Partition(partitionIndex: $0, committedOffset: -1, metadata: "",
+                                                  errorCode: .topicAuthorizationFailed)
+                })
+            }
+            return OffsetFetchResponse.Topic(name: name, partitions: partitions.map { index in
                 guard let offset = committed[TopicPartition(topic: name, partition: index)] else {
                     return OffsetFetchResponse.Partition(partitionIndex: index, committedOffset: -1, metadata: "")
                 }

@@ -5,8 +5,10 @@ extension Broker {
     /// Metadata: this broker as the only node, controller and leader of every partition.
     ///
     /// v0 asks for all topics with an empty list, v1+ with null. Named topics that do not
-    /// exist are created when auto-creation is on (and, v4+, the request allows it).
-    func metadata(_ request: MetadataRequest, version: Int16) -> MetadataResponse {
+    /// exist are created when auto-creation is on (and, v4+, the request allows it) and the
+    /// principal may create them. Topics the principal may not describe are left out of an
+    /// all-topics answer and answer TOPIC_AUTHORIZATION_FAILED when named.
+    func metadata(_ request: MetadataRequest, version: Int16, access: RequestAccess) -> MetadataResponse {
         let address = advertisedAddress
         let names: [String]
         var create = false
@@ -19,7 +21,13 @@ extension Broker {
         var topics: [MetadataResponse.Topic] = []
         topics.reserveCapacity(names.count)
         for name in names {
-            switch lookupTopic(name, create: create) {
+            guard access.allowsTopic(.describe, name) else {
+                if request.topics?.isEmpty == false {
+                    topics.append(MetadataResponse.Topic(errorCode: .topicAuthorizationFailed, name: name, partitions: []))
+                }
+                continue
+            }
+            switch lookupTopic(name, create: create && access.mayCreateTopic(name)) {
             case .found(let topic):
                 let node = configuration.nodeId
                 let partitions = topic.partitions.enumerated().map { index, log in

@@ -4,8 +4,14 @@ import BasaltKafka
 extension Broker {
     /// ListOffsets: −1 latest (the high watermark), −2 earliest (log start), and a
     /// timestamp ≥ 0 for the first record at or after it (offset −1 when none is).
-    func listOffsets(_ request: ListOffsetsRequest, version: Int16) -> ListOffsetsResponse {
+    /// Needs Describe on each topic (TOPIC_AUTHORIZATION_FAILED per partition, as Kafka).
+    func listOffsets(_ request: ListOffsetsRequest, version: Int16, access: RequestAccess) -> ListOffsetsResponse {
         let topics = request.topics.map { requested -> ListOffsetsResponse.Topic in
+            if let code = access.topicError(.describe, requested.name) {
+                return ListOffsetsResponse.Topic(name: requested.name, partitions: requested.partitions.map {
+                    .init(partitionIndex: $0.partitionIndex, errorCode: code, offset: -1)
+                })
+            }
             let topic = try? store.topic(requested.name)
             let partitions = requested.partitions.map { asked -> ListOffsetsResponse.Partition in
                 let answer = listOffset(asked, topic: topic, name: requested.name, version: version)
@@ -77,8 +83,16 @@ extension Broker {
     /// leader epoch cache (kafka-compat.md §5). Followers ask it to find where their history
     /// diverges; librdkafka asks it to detect truncation (KIP-320). A single node that never
     /// recorded epochs has one epoch spanning the whole log.
-    func offsetForLeaderEpoch(_ request: OffsetForLeaderEpochRequest) -> OffsetForLeaderEpochResponse {
+    ///
+    /// Needs Describe on each topic from a consumer, ClusterAction on the cluster from a
+    /// follower (replica id ≥ 0, checked at dispatch).
+    func offsetForLeaderEpoch(_ request: OffsetForLeaderEpochRequest, access: RequestAccess) -> OffsetForLeaderEpochResponse {
         let topics = request.topics.map { requested -> OffsetForLeaderEpochResponse.Topic in
+            if request.replicaId < 0, let code = access.topicError(.describe, requested.topic) {
+                return OffsetForLeaderEpochResponse.Topic(topic: requested.topic, partitions: requested.partitions.map {
+                    .init(errorCode: code, partition: $0.partition, leaderEpoch: -1, endOffset: -1)
+                })
+            }
             let topic = try? store.topic(requested.topic)
             let partitions = requested.partitions.map { asked -> OffsetForLeaderEpochResponse.Partition in
                 guard let topic, let log = try? topic.partition(asked.partition) else {

@@ -18,7 +18,10 @@ extension Broker {
     /// then takes the same path (the log assigns its offsets). Versions 3+ must carry one
     /// v2 batch; older magic there is INVALID_RECORD, and zstd before v7
     /// UNSUPPORTED_COMPRESSION_TYPE, as in Kafka.
-    func produce(_ request: ProduceRequest, header: RequestHeader) async -> RequestOutcome {
+    ///
+    /// Each topic needs Write (TOPIC_AUTHORIZATION_FAILED, nothing appended); a topic that does
+    /// not exist is auto-created only when the principal may create it.
+    func produce(_ request: ProduceRequest, header: RequestHeader, access: RequestAccess) async -> RequestOutcome {
         func refuseAll(_ code: KafkaErrorCode) -> ProduceResponse {
             ProduceResponse(responses: request.topicData.map { topic in
                 ProduceResponse.TopicResponse(name: topic.name, partitionResponses: topic.partitionData.map {
@@ -31,24 +34,37 @@ extension Broker {
         }
         let version = header.apiVersion
         var jobs: [(topicIndex: Int, name: String, data: ProduceRequest.PartitionData)] = []
+        var refused: [(topicIndex: Int, response: ProduceResponse.PartitionResponse)] = []
         for (topicIndex, topic) in request.topicData.enumerated() {
+            if let code = access.topicError(.write, topic.name) {
+                for data in topic.partitionData {
+                    metrics.recordProduceError(topic: topic.name, code: code)
+                    refused.append((topicIndex, .init(index: data.index, errorCode: code, baseOffset: -1)))
+                }
+                continue
+            }
             for data in topic.partitionData { jobs.append((topicIndex, topic.name, data)) }
         }
         let waitForDurability = request.acks == -1
         var results = [ProduceResponse.PartitionResponse?](repeating: nil, count: jobs.count)
         if jobs.count == 1 {
-            results[0] = await appendPartition(topic: jobs[0].name, data: jobs[0].data, version: version, durable: waitForDurability, timeoutMs: request.timeoutMs)
+            results[0] = await appendPartition(topic: jobs[0].name, data: jobs[0].data, version: version, durable: waitForDurability,
+                                               timeoutMs: request.timeoutMs, access: access)
         } else {
             await withTaskGroup(of: (Int, ProduceResponse.PartitionResponse).self) { group in
                 for (index, job) in jobs.enumerated() {
                     group.addTask {
-                        (index, await self.appendPartition(topic: job.name, data: job.data, version: version, durable: waitForDurability, timeoutMs: request.timeoutMs))
+                        (index, await self.appendPartition(topic: job.name, data: job.data, version: version, durable: waitForDurability,
+                                                           timeoutMs: request.timeoutMs, access: access))
                     }
                 }
                 for await (index, result) in group { results[index] = result }
             }
         }
         if request.acks == 0 {
+            if let failed = refused.first?.response {
+                return .close(reason: "acks=0 produce refused with \(failed.errorCode) on partition \(failed.index)")
+            }
             if let failed = results.first(where: { $0?.errorCode != .noError }), let failed {
                 return .close(reason: "acks=0 produce failed with \(failed.errorCode) on partition \(failed.index)")
             }
@@ -58,18 +74,19 @@ extension Broker {
         for (index, job) in jobs.enumerated() {
             if let result = results[index] { responses[job.topicIndex].partitionResponses.append(result) }
         }
+        for (topicIndex, response) in refused { responses[topicIndex].partitionResponses.append(response) }
         return respond(.produce(ProduceResponse(responses: responses)), to: header)
     }
 
     private func appendPartition(
-        topic name: String, data: ProduceRequest.PartitionData, version: Int16, durable: Bool, timeoutMs: Int32
+        topic name: String, data: ProduceRequest.PartitionData, version: Int16, durable: Bool, timeoutMs: Int32, access: RequestAccess
     ) async -> ProduceResponse.PartitionResponse {
         func failure(_ code: KafkaErrorCode, _ message: String? = nil) -> ProduceResponse.PartitionResponse {
             if code != .noError { metrics.recordProduceError(topic: name, code: code) }
             return .init(index: data.index, errorCode: code, baseOffset: -1, errorMessage: message.map(Self.errorMessage))
         }
         let topic: Topic
-        switch lookupTopic(name, create: true) {
+        switch lookupTopic(name, create: access.mayCreateTopic(name)) {
         case .found(let found): topic = found
         case .failed(let code): return failure(code)
         }

@@ -28,6 +28,10 @@ public final class Broker: Sendable {
     let blockingPool: NIOThreadPool
     /// This broker's part in a cluster; `nil` in single-node mode.
     let cluster: ClusterNode?
+    /// The ACL authorizer; `nil` when authorisation is off (everything allowed).
+    let authorizer: Authorizer?
+    /// The cluster's ACL key, followed once the broker joins; nil on one node or with authorisation off.
+    let aclWatch: EtcdAclStorage?
     /// The broker settings changed through AlterConfigs (single node).
     let dynamicSettings: BrokerDynamicSettings
     private let advertised: Mutex<HostPort>
@@ -39,7 +43,7 @@ public final class Broker: Sendable {
     /// shutdown was not clean) and rebuilds producer state and group offsets from it.
     ///
     /// - Throws: ``BrokerConfigurationError``; ``BrokerStateFileError`` for a damaged
-    ///   `broker/cluster-id` or `broker/producer-ids`; and the store's errors
+    ///   `broker/cluster-id`, `broker/producer-ids` or `broker/acls.json`; and the store's errors
     ///   (``BasaltError``, which names the damaged file).
     public init(configuration: BrokerConfiguration, metrics: BrokerMetrics = BrokerMetrics()) throws {
         try configuration.validate()
@@ -57,11 +61,18 @@ public final class Broker: Sendable {
         let clusterId: String
         let producerStates = ProducerStates(logger: logger)
         let producerIds: ProducerIdAllocator
+        var authorizer: Authorizer?
         let dynamicSettings: BrokerDynamicSettings
         var partitions = 0
         do {
             try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
             clusterId = try ClusterIdentity.loadOrCreate(directory: brokerDirectory)
+            // In a cluster the ACLs are read from etcd when the broker joins (``startAuthorization()``);
+            // until then only super users are allowed anything.
+            if configuration.authorization.enabled, configuration.cluster == nil {
+                let file = AclFile(directory: brokerDirectory)
+                authorizer = Authorizer(settings: configuration.authorization, storage: file, initial: try file.load())
+            }
             dynamicSettings = try BrokerDynamicSettings(directory: brokerDirectory, staticDefaults: configuration.defaultTopicConfig)
             // Producer state first: the allocator starts above every producer id in the logs.
             for name in store.topicNames {
@@ -98,6 +109,14 @@ public final class Broker: Sendable {
                 logger: logger)
         } else {
             cluster = nil
+        }
+        if configuration.authorization.enabled, let cluster {
+            let storage = EtcdAclStorage(client: cluster.client, keys: cluster.keys, logger: logger)
+            self.authorizer = Authorizer(settings: configuration.authorization, storage: storage, initial: [])
+            aclWatch = storage
+        } else {
+            self.authorizer = authorizer
+            aclWatch = nil
         }
         blockingPool.start()
         logger.info("store open", metadata: [
@@ -164,6 +183,7 @@ public final class Broker: Sendable {
     /// records a clean shutdown, so the next open scans nothing).
     public func close() throws {
         for task in background.withLock({ $0 }) { task.cancel() }
+        aclWatch?.stop()
         producerStates.writeSnapshots()
         try? blockingPool.syncShutdownGracefully()
         try store.close()
@@ -190,38 +210,43 @@ public final class Broker: Sendable {
             return .close(reason: "no valid cluster session: not answering \(header.apiKey) from a stale view")
         }
         let started = ContinuousClock.now
+        let access = RequestAccess(authorizer: authorizer, connection: connection)
+        if let refused = refusal(of: request, access: access) {
+            metrics.recordRequest(api: header.apiKey, duration: ContinuousClock.now - started)
+            return respond(refused, to: header)
+        }
         let outcome: RequestOutcome
         switch request {
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
         case .metadata(let body):
             if let cluster {
-                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster)), to: header)
+                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster, access: access)), to: header)
             } else {
-                outcome = respond(.metadata(metadata(body, version: header.apiVersion)), to: header)
+                outcome = respond(.metadata(metadata(body, version: header.apiVersion, access: access)), to: header)
             }
         case .produce(let body):
-            outcome = await produce(body, header: header)
+            outcome = await produce(body, header: header, access: access)
         case .fetch(let body):
-            outcome = await fetch(body, header: header)
+            outcome = await fetch(body, header: header, access: access)
         case .listOffsets(let body):
-            outcome = respond(.listOffsets(listOffsets(body, version: header.apiVersion)), to: header)
+            outcome = respond(.listOffsets(listOffsets(body, version: header.apiVersion, access: access)), to: header)
         case .offsetForLeaderEpoch(let body):
-            outcome = respond(.offsetForLeaderEpoch(offsetForLeaderEpoch(body)), to: header)
+            outcome = respond(.offsetForLeaderEpoch(offsetForLeaderEpoch(body, access: access)), to: header)
         case .createTopics(let body):
-            if let cluster {
-                outcome = respond(.createTopics(await clusterCreateTopics(body, cluster: cluster)), to: header)
-            } else {
-                outcome = respond(.createTopics(createTopics(body)), to: header)
+            let response = await authorizedCreateTopics(body, access: access) { permitted in
+                if let cluster { return await clusterCreateTopics(permitted, cluster: cluster) }
+                return createTopics(permitted)
             }
+            outcome = respond(.createTopics(response), to: header)
         case .deleteTopics(let body):
-            if let cluster {
-                outcome = respond(.deleteTopics(await clusterDeleteTopics(body, cluster: cluster)), to: header)
-            } else {
-                outcome = respond(.deleteTopics(deleteTopics(body)), to: header)
+            let response = await authorizedDeleteTopics(body, access: access) { permitted in
+                if let cluster { return await clusterDeleteTopics(permitted, cluster: cluster) }
+                return deleteTopics(permitted)
             }
+            outcome = respond(.deleteTopics(response), to: header)
         case .describeConfigs(let body):
-            outcome = respond(.describeConfigs(describeConfigs(body, version: header.apiVersion)), to: header)
+            outcome = respond(.describeConfigs(authorizedDescribeConfigs(body, version: header.apiVersion, access: access)), to: header)
         case .initProducerId(let body):
             outcome = respond(.initProducerId(await initProducerId(body)), to: header)
         case .findCoordinator(let body):
@@ -251,29 +276,42 @@ public final class Broker: Sendable {
         case .leaveGroup(let body):
             outcome = respond(.leaveGroup(await groups.leave(body)), to: header)
         case .offsetCommit(let body):
-            outcome = respond(.offsetCommit(await commitOffsets(body)), to: header)
+            outcome = respond(.offsetCommit(await commitOffsets(body, access: access)), to: header)
         case .offsetFetch(let body):
-            outcome = respond(.offsetFetch(await fetchOffsets(body)), to: header)
+            outcome = respond(.offsetFetch(await fetchOffsets(body, access: access)), to: header)
+        case .describeAcls(let body):
+            outcome = respond(.describeAcls(describeAcls(body, access: access)), to: header)
+        case .createAcls(let body):
+            outcome = respond(.createAcls(await createAcls(body, access: access)), to: header)
+        case .deleteAcls(let body):
+            outcome = respond(.deleteAcls(await deleteAcls(body, access: access)), to: header)
         case .describeGroups(let body):
-            outcome = respond(.describeGroups(await describeGroups(body)), to: header)
+            let response = await authorizedDescribeGroups(body, access: access) { await describeGroups($0) }
+            outcome = respond(.describeGroups(response), to: header)
         case .listGroups(let body):
-            outcome = respond(.listGroups(await listGroups(body)), to: header)
+            outcome = respond(.listGroups(authorizedListGroups(await listGroups(body), access: access)), to: header)
         case .deleteGroups(let body):
-            outcome = respond(.deleteGroups(await deleteGroups(body)), to: header)
+            let response = await authorizedDeleteGroups(body, access: access) { await deleteGroups($0) }
+            outcome = respond(.deleteGroups(response), to: header)
         case .offsetDelete(let body):
-            outcome = respond(.offsetDelete(await offsetDelete(body)), to: header)
+            let response = await authorizedOffsetDelete(body, access: access) { await offsetDelete($0) }
+            outcome = respond(.offsetDelete(response), to: header)
         case .describeCluster(let body):
-            outcome = respond(.describeCluster(describeCluster(body)), to: header)
+            outcome = respond(.describeCluster(authorizedDescribeCluster(body, access: access)), to: header)
         case .describeProducers(let body):
-            outcome = respond(.describeProducers(describeProducers(body)), to: header)
+            outcome = respond(.describeProducers(authorizedDescribeProducers(body, access: access)), to: header)
         case .createPartitions(let body):
-            outcome = respond(.createPartitions(await createPartitions(body)), to: header)
+            let response = await authorizedCreatePartitions(body, access: access) { await createPartitions($0) }
+            outcome = respond(.createPartitions(response), to: header)
         case .deleteRecords(let body):
-            outcome = respond(.deleteRecords(await deleteRecords(body)), to: header)
+            let response = await authorizedDeleteRecords(body, access: access) { await deleteRecords($0) }
+            outcome = respond(.deleteRecords(response), to: header)
         case .alterConfigs(let body):
-            outcome = respond(.alterConfigs(await alterConfigs(body)), to: header)
+            let response = await authorizedAlterConfigs(body, access: access) { await alterConfigs($0) }
+            outcome = respond(.alterConfigs(response), to: header)
         case .incrementalAlterConfigs(let body):
-            outcome = respond(.incrementalAlterConfigs(await incrementalAlterConfigs(body)), to: header)
+            let response = await authorizedIncrementalAlterConfigs(body, access: access) { await incrementalAlterConfigs($0) }
+            outcome = respond(.incrementalAlterConfigs(response), to: header)
         case .describeLogDirs(let body):
             outcome = respond(.describeLogDirs(describeLogDirs(body)), to: header)
         }

@@ -62,6 +62,8 @@ public struct BrokerConfiguration: Sendable {
     public var retentionCheckIntervalMs: Int = 300_000
     /// The cluster this broker belongs to; `nil` runs a single node with no etcd.
     public var cluster: ClusterConfiguration?
+    /// ACL authorisation (off by default: everything allowed).
+    public var authorization = AuthorizationSettings()
     /// The logger every component derives its own from.
     public var logger: Logger = Logger(label: "basalt.broker")
 

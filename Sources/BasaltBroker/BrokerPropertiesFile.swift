@@ -21,6 +21,8 @@ import Foundation
 /// | `basalt.producer.snapshot.interval.ms`, `basalt.shutdown.grace.ms` | see ``BrokerConfiguration`` |
 /// | `basalt.etcd.endpoints`, `basalt.cluster.name` | cluster mode (``BrokerConfiguration/cluster``), like `--etcd` and `--cluster` |
 /// | `default.replication.factor`, `min.insync.replicas`, `replica.lag.time.max.ms`, `unclean.leader.election.enable`, `broker.session.timeout.ms`, `replica.fetch.wait.max.ms`, `replica.fetch.max.bytes`, `basalt.controlled.shutdown.linger.ms` | ``ClusterConfiguration`` |
+/// | `authorizer.class.name` (Kafka's StandardAuthorizer or AclAuthorizer class, or empty), `basalt.authorizer.enabled` | ``AuthorizationSettings/enabled`` |
+/// | `super.users` (`User:a;User:b`), `allow.everyone.if.no.acl.found` | ``AuthorizationSettings`` |
 /// | `log.retention.ms`, `log.retention.hours`, `log.retention.bytes`, `log.segment.bytes`, `log.roll.ms`, `log.roll.hours`, `message.max.bytes`, `log.flush.interval.messages`, `log.flush.interval.ms`, `basalt.durability` | default topic settings |
 public enum BrokerPropertiesFile {
     /// Applies the file at `path` to `configuration`.
@@ -82,6 +84,22 @@ public enum BrokerPropertiesFile {
             case "auto.create.topics.enable":
                 guard let flag = Bool(value) else { throw .invalid("line \(number + 1): \(name) needs true or false") }
                 configuration.autoCreateTopics = flag
+            case "authorizer.class.name":
+                if value.isEmpty {
+                    configuration.authorization.enabled = false
+                } else if AuthorizationSettings.kafkaAuthorizerClassNames.contains(value) {
+                    configuration.authorization.enabled = true
+                } else {
+                    throw .invalid("line \(number + 1): authorizer.class.name \(value) is not one Basalt implements (use org.apache.kafka.metadata.authorizer.StandardAuthorizer)")
+                }
+            case "basalt.authorizer.enabled":
+                guard let flag = Bool(value) else { throw .invalid("line \(number + 1): \(name) needs true or false") }
+                configuration.authorization.enabled = flag
+            case "super.users":
+                configuration.authorization.superUsers = try AuthorizationSettings.parseSuperUsers(value)
+            case "allow.everyone.if.no.acl.found":
+                guard let flag = Bool(value) else { throw .invalid("line \(number + 1): \(name) needs true or false") }
+                configuration.authorization.allowEveryoneIfNoAclFound = flag
             case "num.partitions": configuration.defaultPartitions = Int32(clamping: try integer())
             case "group.initial.rebalance.delay.ms": configuration.groupInitialRebalanceDelayMs = try integer()
             case "group.min.session.timeout.ms": configuration.groupMinSessionTimeoutMs = Int32(clamping: try integer())

@@ -124,6 +124,7 @@ public final class BrokerServer: Sendable {
         if let cluster = broker.cluster {
             do {
                 try await cluster.start(advertised: broker.advertisedAddress)
+                try await broker.startAuthorization()
             } catch {
                 logger.error("cannot join the cluster", metadata: ["error": "\(error)"])
                 await cluster.stop()

@@ -38,6 +38,12 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     case offsetForLeaderEpoch = 23
     /// DescribeConfigs (32).
     case describeConfigs = 32
+    /// DescribeAcls (29).
+    case describeAcls = 29
+    /// CreateAcls (30).
+    case createAcls = 30
+    /// DeleteAcls (31).
+    case deleteAcls = 31
     /// DescribeGroups (15).
     case describeGroups = 15
     /// ListGroups (16).
@@ -82,6 +88,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .initProducerId: 0...4
         case .offsetForLeaderEpoch: 0...3
         case .describeConfigs: 0...2
+        case .describeAcls, .createAcls, .deleteAcls: 0...3
         case .describeGroups: 0...5
         case .listGroups: 0...5
         case .deleteGroups: 0...2
@@ -116,6 +123,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .initProducerId: 2
         case .offsetForLeaderEpoch: 4
         case .describeConfigs: 4
+        case .describeAcls, .createAcls, .deleteAcls: 2
         case .describeGroups: 5
         case .listGroups: 3
         case .deleteGroups: 2

@@ -119,6 +119,14 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let invalidRecord = KafkaErrorCode(rawValue: 87)
     /// UNSTABLE_OFFSET_COMMIT (88).
     public static let unstableOffsetCommit = KafkaErrorCode(rawValue: 88)
+    /// TOPIC_AUTHORIZATION_FAILED (29).
+    public static let topicAuthorizationFailed = KafkaErrorCode(rawValue: 29)
+    /// CLUSTER_AUTHORIZATION_FAILED (31).
+    public static let clusterAuthorizationFailed = KafkaErrorCode(rawValue: 31)
+    /// POLICY_VIOLATION (44): a request past a limit the broker sets.
+    public static let policyViolation = KafkaErrorCode(rawValue: 44)
+    /// SECURITY_DISABLED (54): an ACL API on a broker without an authorizer.
+    public static let securityDisabled = KafkaErrorCode(rawValue: 54)
 
     /// The numeric code, e.g. `"35"`.
     public var description: String {

@@ -40,6 +40,12 @@ public enum KafkaRequest: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
     /// DescribeConfigsRequest.
     case describeConfigs(DescribeConfigsRequest)
+    /// DescribeAclsRequest.
+    case describeAcls(DescribeAclsRequest)
+    /// CreateAclsRequest.
+    case createAcls(CreateAclsRequest)
+    /// DeleteAclsRequest.
+    case deleteAcls(DeleteAclsRequest)
     /// DescribeGroupsRequest.
     case describeGroups(DescribeGroupsRequest)
     /// ListGroupsRequest.
@@ -83,6 +89,9 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .describeAcls: .describeAcls
+        case .createAcls: .createAcls
+        case .deleteAcls: .deleteAcls
         case .describeGroups: .describeGroups
         case .listGroups: .listGroups
         case .deleteGroups: .deleteGroups
@@ -123,6 +132,9 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdRequest(from: &buffer, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &buffer, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &buffer, version: version))
+        case .describeAcls: self = .describeAcls(try DescribeAclsRequest(from: &buffer, version: version))
+        case .createAcls: self = .createAcls(try CreateAclsRequest(from: &buffer, version: version))
+        case .deleteAcls: self = .deleteAcls(try DeleteAclsRequest(from: &buffer, version: version))
         case .describeGroups: self = .describeGroups(try DescribeGroupsRequest(from: &buffer, version: version))
         case .listGroups: self = .listGroups(try ListGroupsRequest(from: &buffer, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsRequest(from: &buffer, version: version))
@@ -179,6 +191,9 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId(let body): try body.encode(into: &buffer, version: version)
         case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .describeAcls(let body): try body.encode(into: &buffer, version: version)
+        case .createAcls(let body): try body.encode(into: &buffer, version: version)
+        case .deleteAcls(let body): try body.encode(into: &buffer, version: version)
         case .describeGroups(let body): try body.encode(into: &buffer, version: version)
         case .listGroups(let body): try body.encode(into: &buffer, version: version)
         case .deleteGroups(let body): try body.encode(into: &buffer, version: version)

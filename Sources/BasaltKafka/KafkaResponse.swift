@@ -39,6 +39,12 @@ public enum KafkaResponse: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
     /// DescribeConfigsResponse.
     case describeConfigs(DescribeConfigsResponse)
+    /// DescribeAclsResponse.
+    case describeAcls(DescribeAclsResponse)
+    /// CreateAclsResponse.
+    case createAcls(CreateAclsResponse)
+    /// DeleteAclsResponse.
+    case deleteAcls(DeleteAclsResponse)
     /// DescribeGroupsResponse.
     case describeGroups(DescribeGroupsResponse)
     /// ListGroupsResponse.
@@ -82,6 +88,9 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .describeAcls: .describeAcls
+        case .createAcls: .createAcls
+        case .deleteAcls: .deleteAcls
         case .describeGroups: .describeGroups
         case .listGroups: .listGroups
         case .deleteGroups: .deleteGroups
@@ -122,6 +131,9 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdResponse(from: &buffer, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochResponse(from: &buffer, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &buffer, version: version))
+        case .describeAcls: self = .describeAcls(try DescribeAclsResponse(from: &buffer, version: version))
+        case .createAcls: self = .createAcls(try CreateAclsResponse(from: &buffer, version: version))
+        case .deleteAcls: self = .deleteAcls(try DeleteAclsResponse(from: &buffer, version: version))
         case .describeGroups: self = .describeGroups(try DescribeGroupsResponse(from: &buffer, version: version))
         case .listGroups: self = .listGroups(try ListGroupsResponse(from: &buffer, version: version))
         case .deleteGroups: self = .deleteGroups(try DeleteGroupsResponse(from: &buffer, version: version))
@@ -171,6 +183,9 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId(let body): try body.encode(into: &buffer, version: version)
         case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .describeAcls(let body): try body.encode(into: &buffer, version: version)
+        case .createAcls(let body): try body.encode(into: &buffer, version: version)
+        case .deleteAcls(let body): try body.encode(into: &buffer, version: version)
         case .describeGroups(let body): try body.encode(into: &buffer, version: version)
         case .listGroups(let body): try body.encode(into: &buffer, version: version)
         case .deleteGroups(let body): try body.encode(into: &buffer, version: version)

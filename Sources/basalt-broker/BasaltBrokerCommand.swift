@@ -39,6 +39,12 @@ struct BasaltBrokerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Cluster name; every etcd key lives under /basalt/NAME/ (default basalt).")
     var cluster: String?
 
+    @Flag(name: .long, help: "Check every request against ACLs (Kafka's authorizer.class.name); off: everything is allowed.")
+    var authorizer = false
+
+    @Option(name: .long, help: "Principals allowed everything, separated by semicolons: User:admin;User:broker (Kafka's super.users).")
+    var superUsers: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -84,6 +90,8 @@ struct BasaltBrokerCommand: AsyncParsableCommand {
         if let settings = configuration.cluster, settings.etcdEndpoints.isEmpty {
             throw ValidationError("cluster settings need etcd endpoints: --etcd or basalt.etcd.endpoints")
         }
+        if authorizer { configuration.authorization.enabled = true }
+        if let superUsers { configuration.authorization.superUsers = try AuthorizationSettings.parseSuperUsers(superUsers) }
         configuration.logger = Logger(label: "basalt.broker")
         configuration.logger.logLevel = level
 

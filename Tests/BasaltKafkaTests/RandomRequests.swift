@@ -130,6 +130,17 @@ extension Gen {
             }
             return .describeConfigs(
                 DescribeConfigsRequest(resources: resources, includeSynonyms: v >= 1 ? bool() : false))
+        case .describeAcls:
+            return .describeAcls(DescribeAclsRequest(filter: aclFilter(version: v)))
+        case .createAcls:
+            let creations = array { g in
+                CreateAclsRequest.Creation(
+                    resourceType: g.i8(), resourceName: g.str(), patternType: v >= 1 ? g.i8() : 3, principal: g.str(),
+                    host: g.str(), operation: g.i8(), permissionType: g.i8())
+            }
+            return .createAcls(CreateAclsRequest(creations: creations))
+        case .deleteAcls:
+            return .deleteAcls(DeleteAclsRequest(filters: array { g in DeleteAclsRequest.Filter(g.aclFilter(version: v)) }))
         case .describeGroups:
             return .describeGroups(DescribeGroupsRequest(groups: strs(), includeAuthorizedOperations: v >= 3 ? bool() : false))
         case .listGroups:
@@ -177,5 +188,11 @@ extension Gen {
             }
             return .incrementalAlterConfigs(IncrementalAlterConfigsRequest(resources: resources, validateOnly: bool()))
         }
+    }
+
+    mutating func aclFilter(version v: Int16) -> AclFilterFields {
+        AclFilterFields(
+            resourceType: i8(), resourceName: nstr(), patternType: v >= 1 ? i8() : 3, principal: nstr(), host: nstr(),
+            operation: i8(), permissionType: i8())
     }
 }

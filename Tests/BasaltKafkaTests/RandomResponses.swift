@@ -157,6 +157,33 @@ extension Gen {
                     })
             }
             return .describeConfigs(DescribeConfigsResponse(throttleTimeMs: i32(), results: results))
+        case .describeAcls:
+            let resources = array { g in
+                DescribeAclsResponse.Resource(
+                    resourceType: g.i8(), resourceName: g.str(), patternType: v >= 1 ? g.i8() : 3,
+                    acls: g.array { g in
+                        DescribeAclsResponse.Acl(principal: g.str(), host: g.str(), operation: g.i8(), permissionType: g.i8())
+                    })
+            }
+            return .describeAcls(
+                DescribeAclsResponse(throttleTimeMs: i32(), errorCode: error(), errorMessage: nstr(), resources: resources))
+        case .createAcls:
+            return .createAcls(
+                CreateAclsResponse(throttleTimeMs: i32(), results: array { g in
+                    CreateAclsResponse.Result(errorCode: g.error(), errorMessage: g.nstr())
+                }))
+        case .deleteAcls:
+            let results = array { g in
+                DeleteAclsResponse.FilterResult(
+                    errorCode: g.error(), errorMessage: g.nstr(),
+                    matchingAcls: g.array { g in
+                        DeleteAclsResponse.MatchingAcl(
+                            errorCode: g.error(), errorMessage: g.nstr(), resourceType: g.i8(), resourceName: g.str(),
+                            patternType: v >= 1 ? g.i8() : 3, principal: g.str(), host: g.str(), operation: g.i8(),
+                            permissionType: g.i8())
+                    })
+            }
+            return .deleteAcls(DeleteAclsResponse(throttleTimeMs: i32(), filterResults: results))
         case .describeGroups:
             let groups = array { g in
                 DescribeGroupsResponse.Group(

@@ -7,6 +7,7 @@
 /// | `controller` | the controller's node id, under its lease | the elected controller |
 /// | `topics/<name>` | ``TopicRecord`` | CreateTopics on any broker; the controller adds the assignment |
 /// | `partitions/<topic>/<partition>` | ``PartitionState`` | the controller, and the leader for ISR changes |
+/// | `acls` | every ACL (``AclSetCodec``) | CreateAcls and DeleteAcls on any broker (``EtcdAclStorage``) |
 struct ClusterKeys: Sendable {
     /// `/basalt/<cluster>/`.
     let root: String
@@ -19,6 +20,7 @@ struct ClusterKeys: Sendable {
     var topicsPrefix: String { root + "topics/" }
     var partitionsPrefix: String { root + "partitions/" }
     var controller: String { root + "controller" }
+    var acls: String { root + "acls" }
 
     func broker(_ id: Int32) -> String { brokersPrefix + String(id) }
     func topic(_ name: String) -> String { topicsPrefix + name }

@@ -25,6 +25,8 @@ final class ReplicaFetcher: Sendable {
     private let partitions = Mutex<[TopicPartition: Followed]>([:])
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let changed = WakeSignal()
+    /// When the last "refused by the leader's ACLs" warning was logged (one per 10 s at most).
+    private let lastAuthorizationWarning = Mutex<ContinuousClock.Instant?>(nil)
 
     init(leaderId: Int32, context: ReplicaContext) {
         self.leaderId = leaderId
@@ -205,6 +207,7 @@ final class ReplicaFetcher: Sendable {
                 // Still followed from this leader in the same epoch? Otherwise drop the answer.
                 guard let current = partitions.withLock({ $0[id] }), let sent = followed[id],
                       current.leaderEpoch == sent.leaderEpoch, !current.needsTruncation else { continue }
+                if answer.errorCode == .topicAuthorizationFailed { warnRefusedByAcls(id) }
                 if answer.errorCode != .noError, answer.errorCode != .offsetOutOfRange {
                     refusals += 1
                     context.logger.debug("leader refused a follower fetch", metadata: [
@@ -214,6 +217,20 @@ final class ReplicaFetcher: Sendable {
             }
         }
         return answers > 0 && refusals == answers
+    }
+
+    /// Logs that the leader's ACLs refuse this broker's fetches (it then drops out of the ISR):
+    /// an operator must allow the inter-broker principal ClusterAction on the cluster.
+    private func warnRefusedByAcls(_ id: TopicPartition) {
+        let now = ContinuousClock.now
+        let due = lastAuthorizationWarning.withLock { last -> Bool in
+            guard last.map({ now - $0 >= .seconds(10) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        context.logger.warning("the leader's ACLs refuse this follower's fetches: allow its principal ClusterAction on the cluster",
+                               metadata: ["leader": "\(leaderId)", "partition": "\(id)"])
     }
 
     private func apply(_ answer: FetchResponse.Partition, to id: TopicPartition, log: PartitionLog) async throws {
