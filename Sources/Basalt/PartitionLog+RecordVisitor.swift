@@ -94,6 +94,7 @@ extension PartitionLog {
                                    reason: BasaltError.invalidBatch(reason: reason).description)
         }
         var position = 0
+        var previousDelta = -1
         let count = Int(header.recordsCount)
         for index in 0..<count {
             guard let bodySize = Varint.read32(section, &position), bodySize >= 6,
@@ -106,9 +107,12 @@ extension PartitionLog {
             guard let timestampDelta = Varint.read(record, &position) else {
                 throw damaged("record \(index): bad timestamp delta")
             }
-            guard let offsetDelta = Varint.read32(record, &position), offsetDelta == index else {
-                throw damaged("record \(index): offset delta is not \(index)")
+            // Increasing within the batch's range: a compacted batch has gaps.
+            guard let offsetDelta = Varint.read32(record, &position), offsetDelta > previousDelta,
+                  offsetDelta <= Int(header.lastOffsetDelta) else {
+                throw damaged("record \(index): offset delta out of order or past the batch")
             }
+            previousDelta = offsetDelta
             guard let keyCount = Varint.read32(record, &position), keyCount >= -1,
                   keyCount <= recordEnd - position else { throw damaged("record \(index): bad key length") }
             let keyStart = position

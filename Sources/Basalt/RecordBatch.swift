@@ -60,10 +60,24 @@ public struct RecordBatch: Sendable {
     }
 
     /// Checks every record's structure without keeping them: what a raw batch from a
-    /// client must pass before it is appended.
-    public func validateRecords(decompressedLimit limit: Int = 256 << 20) throws {
+    /// client must pass before it is appended (`compacted` false: one record per offset,
+    /// offset deltas 0, 1, 2, …), or what a stored batch may hold (`compacted` true:
+    /// offset deltas increasing within the batch's range, with gaps the cleaner left).
+    ///
+    /// With `requireKeys` (a batch for a compacted topic), a record without a key throws
+    /// ``BasaltError/invalidBatch(reason:)`` with Kafka's message.
+    public func validateRecords(
+        decompressedLimit limit: Int = 256 << 20, compacted: Bool = false, requireKeys: Bool = false
+    ) throws {
+        if !compacted { try header.validateClientRecordCount() }
+        var keyless = false
         try withRecordsSection(decompressedLimit: limit) { section, sectionStorage, sectionStart in
-            try Self.walkRecords(section, header: header) { _, _, _, _, _, _, _ in }
+            try Self.walkRecords(section, header: header, contiguous: !compacted) { _, _, _, keyCount, _, _, _ in
+                if keyCount < 0 { keyless = true }
+            }
+        }
+        if requireKeys && keyless && !header.isControl {
+            throw BasaltError.invalidBatch(reason: "Compacted topic cannot accept message without key")
         }
     }
 
@@ -118,12 +132,15 @@ public struct RecordBatch: Sendable {
     /// Walks the records of an uncompressed records section, checking each one.
     /// `visit` gets offset delta, timestamp delta, key start and count (−1 null), value
     /// start and count (−1 null), and headers; positions are relative to `section`.
+    /// With `contiguous`, the offset deltas must be 0, 1, 2, … (a client's batch);
+    /// otherwise increasing and within the batch's range (a compacted batch).
     @inline(__always)
     static func walkRecords(
-        _ section: UnsafeRawBufferPointer, header: RecordBatchHeader,
+        _ section: UnsafeRawBufferPointer, header: RecordBatchHeader, contiguous: Bool = false,
         _ visit: (Int, Int64, Int, Int, Int, Int, [RecordHeader]) -> Void
     ) throws {
         var position = 0
+        var previousDelta = -1
         let count = Int(header.recordsCount)
         for index in 0..<count {
             guard let bodySize = Varint.read32(section, &position), bodySize >= 6,
@@ -134,9 +151,11 @@ public struct RecordBatch: Sendable {
             let record = UnsafeRawBufferPointer(rebasing: section[..<recordEnd])
             position += 1  // attributes, unused
             guard let timestampDelta = Varint.read(record, &position) else { throw recordError(index, "bad timestamp delta") }
-            guard let offsetDelta = Varint.read32(record, &position), offsetDelta == index else {
-                throw recordError(index, "offset delta is not \(index)")
+            guard let offsetDelta = Varint.read32(record, &position),
+                  contiguous ? offsetDelta == index : offsetDelta > previousDelta && offsetDelta <= Int(header.lastOffsetDelta) else {
+                throw recordError(index, contiguous ? "offset delta is not \(index)" : "offset delta out of order or past the batch")
             }
+            previousDelta = offsetDelta
             guard let keyCount = Varint.read32(record, &position), keyCount >= -1,
                   keyCount <= recordEnd - position else { throw recordError(index, "bad key length") }
             let keyStart = position

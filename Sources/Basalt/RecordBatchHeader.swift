@@ -148,15 +148,26 @@ public struct RecordBatchHeader: Sendable, Hashable {
         }
     }
 
-    /// Checks that the record count agrees with the last offset delta. Both fields are
-    /// covered by the CRC, so ``RecordBatch`` runs this after the CRC check: a flipped bit
-    /// there is reported as a CRC mismatch, not as a batch a client built wrong.
+    /// Checks that the record count fits the offset range: at most `lastOffsetDelta + 1`
+    /// records, none negative. Fewer records than offsets, down to none, is what the log
+    /// cleaner leaves (``LogCleaner``), so a stored batch may have them; what a client
+    /// sends must pass ``validateClientRecordCount()`` too. Both fields are covered by the
+    /// CRC, so ``RecordBatch`` runs this after the CRC check: a flipped bit there is
+    /// reported as a CRC mismatch, not as a batch a client built wrong.
     func validateRecordCount() throws {
         guard recordsCount >= 0, lastOffsetDelta >= 0 else {
             throw BasaltError.invalidBatch(reason: "negative record count \(recordsCount) or offset delta \(lastOffsetDelta)")
         }
-        // Kafka allows recordsCount < lastOffsetDelta + 1 only after compaction, which
-        // Basalt never does; an empty batch cannot exist either.
+        guard Int64(recordsCount) <= Int64(lastOffsetDelta) + 1 else {
+            throw BasaltError.invalidBatch(
+                reason: "record count \(recordsCount) does not match last offset delta \(lastOffsetDelta)")
+        }
+    }
+
+    /// The stricter rule for a batch a client sends: one record per offset, at least one
+    /// (Kafka allows gaps and empty batches only after compaction).
+    public func validateClientRecordCount() throws {
+        try validateRecordCount()
         guard recordsCount > 0, Int64(recordsCount) == Int64(lastOffsetDelta) + 1 else {
             throw BasaltError.invalidBatch(
                 reason: "record count \(recordsCount) does not match last offset delta \(lastOffsetDelta)")
