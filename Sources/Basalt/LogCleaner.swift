@@ -43,7 +43,8 @@ public final class LogCleaner: Sendable {
 
     /// Cleans `log` if it compacts and its dirty section is eligible.
     ///
-    /// - Parameter force: clean whatever the dirty ratio (tests, operators).
+    /// - Parameter force: clean whatever the dirty ratio, and rewrite the clean section
+    ///   even when nothing is dirty (tests, operators).
     /// - Returns: what the clean did, or nil when there was nothing to clean.
     /// - Throws: ``BasaltError/closed`` when the log closed; the I/O and corruption errors
     ///   of reading and swapping (the log stays as it was, or, for an error after a swap
@@ -80,7 +81,7 @@ public final class LogCleaner: Sendable {
             }
         }
         let firstDirty = snapshot.firstDirtyOffset
-        guard firstDirty < firstUncleanable else { return nil }
+        guard firstDirty < firstUncleanable || force else { return nil }
         var cleanBytes: Int64 = 0
         var dirtyBytes: Int64 = 0
         var firstDirtySegment: Segment?
@@ -123,7 +124,9 @@ public final class LogCleaner: Sendable {
                 endOffset = header.nextOffset
             }
         }
-        guard endOffset > firstDirty else { return nil }
+        // Forced with nothing dirty: the clean section is still rewritten, which drops
+        // tombstones whose delete horizon has passed.
+        guard endOffset > firstDirty || force else { return nil }
 
         // The last batch of each producer, anywhere in the log: kept even when emptied.
         var lastBatchOfProducer: [Int64: Int64] = [:]
