@@ -20,7 +20,10 @@ import Synchronization
 ///    ``LogConfig/deleteRetentionMs``) has passed. See ``CompactedBatch`` for how a batch
 ///    is rewritten and which empty batches are kept: the last batch of each producer id,
 ///    so the producer state rebuilt from the log still knows its last sequence, and the
-///    last batch of each output segment, so segments stay contiguous.
+///    last batch of each output segment, so segments stay contiguous. Each run of removed
+///    batches is covered by one empty batch spanning their offsets (``GapBatch``), so
+///    batches stay contiguous too: recovery, `basalt-inspect verify` and followers keep
+///    checking each batch's base offset, which its CRC does not cover.
 /// 4. Runs of consecutive segments that fit one segment (``LogConfig/segmentBytes``, the
 ///    index capacity, a 32-bit offset range) are written as one, and swapped in under the
 ///    partition lock with ``CompactionSwap``'s crash-safe protocol; then the checkpoint
@@ -145,6 +148,15 @@ public final class LogCleaner: Sendable {
             let groupEnd = snapshot.ends[group.last!]
             let cleaned = try Segment.create(directory: log.directory, baseOffset: old[0].baseOffset, config: config,
                                              io: log.io, nowMs: nowMs, suffix: CompactionSwap.cleanedSuffix)
+            // Offsets of removed batches not yet covered by a gap batch.
+            var gap: GapBatch?
+            func flushGap() throws {
+                guard let pending = gap else { return }
+                let bytes = pending.encoded()
+                try write(bytes[...], header: try bytes.withUnsafeBytes { try RecordBatchHeader(parsing: $0) },
+                          to: cleaned, config: config)
+                gap = nil
+            }
             do {
                 for segment in old {
                     stats.bytesRead += segment.size
@@ -174,15 +186,24 @@ public final class LogCleaner: Sendable {
                         switch outcome {
                         case .dropped:
                             stats.recordsRemoved += seen
+                            if let pending = gap, pending.canExtend(with: header) {
+                                gap?.extend(with: header)
+                            } else {
+                                try flushGap()
+                                gap = GapBatch(header)
+                            }
                         case .unchanged:
+                            try flushGap()
                             try write(batch.bytes, header: header, to: cleaned, config: config)
                         case .rewritten(let bytes):
+                            try flushGap()
                             stats.recordsRemoved += seen - keptCount
                             let rewritten = try bytes.withUnsafeBytes { try RecordBatchHeader(parsing: $0) }
                             try write(bytes[...], header: rewritten, to: cleaned, config: config)
                         }
                     }
                 }
+                try flushGap()
                 try cleaned.seal()
                 stats.bytesWritten += cleaned.size
                 guard cleaned.nextOffset == groupEnd || cleaned.isEmpty else {

@@ -114,7 +114,7 @@ extension PartitionLog {
                 let bytes = try segment.log.read(count: header.totalSize, at: position)
                 let records: [ConsumerRecord]
                 do {
-                    records = try RecordBatch(storage: bytes).records(from: view.logStartOffset)
+                    records = try RecordBatch(storage: bytes, allowingCompaction: true).records(from: view.logStartOffset)
                 } catch let error as BasaltError {
                     throw BasaltError.corruptLog(file: segment.logPath, position: position, reason: error.description)
                 }

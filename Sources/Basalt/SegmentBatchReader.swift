@@ -37,7 +37,7 @@ struct SegmentBatchReader {
         try load(count: header.totalSize)
         let batch: RecordBatch
         do {
-            batch = try RecordBatch(storage: window, at: Int(position - windowStart))
+            batch = try RecordBatch(storage: window, at: Int(position - windowStart), allowingCompaction: true)
         } catch let error as BasaltError {
             throw damaged(error.description)
         }

@@ -2,10 +2,11 @@
 /// rest, and rebuilds the segment's indexes from the batches it keeps.
 ///
 /// Rules, in order, for each position from the start of the log:
-/// 1. A well-formed batch with a matching CRC and a base offset at or after the expected
-///    one (the previous batch's next offset, or the segment's base offset first) is kept.
-///    A gap is legal: the log cleaner removes batches (see ``LogCleaner``), and a
-///    follower copies a compacted leader's batches as they are; an overlap is not.
+/// 1. A well-formed batch with a matching CRC and the expected base offset (the previous
+///    batch's next offset, or the segment's base offset first) is kept. Compacted
+///    segments keep this rule: the log cleaner covers the offsets of the batches it
+///    removes with an empty batch (see ``LogCleaner``), so the base offset, which the CRC
+///    does not cover, can still be checked.
 /// 2. Anything else is where valid data ends. If a valid batch starts anywhere in the
 ///    bytes after it (searched byte by byte, so a damaged length field cannot hide it), this is damage in the middle of the log, not a torn write: recovery stops
 ///    with ``BasaltError/corruptLog(file:position:reason:)`` and changes nothing, since
@@ -46,8 +47,8 @@ enum SegmentRecovery {
             case .batch(let position, let header, let crcValid):
                 if !crcValid {
                     problem = (position, "CRC mismatch")
-                } else if header.baseOffset < expected {
-                    problem = (position, "base offset \(header.baseOffset), expected at least \(expected)")
+                } else if header.baseOffset != expected {
+                    problem = (position, "base offset \(header.baseOffset), expected \(expected)")
                 } else if header.lastOffset - segment.baseOffset > Int64(Int32.max) {
                     problem = (position, "offset \(header.lastOffset) does not fit the segment's 32-bit range")
                 } else if position > Int64(Int32.max) {

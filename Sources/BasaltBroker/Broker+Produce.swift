@@ -110,7 +110,6 @@ extension Broker {
         // the append checks them again, with the CRC.
         do {
             try header.validate(available: bytes.count)
-            try header.validateClientRecordCount()
         } catch {
             return failure(.corruptMessage, "\(error)")
         }

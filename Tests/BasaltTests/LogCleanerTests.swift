@@ -206,6 +206,32 @@ import BasaltTesting
         try reopened.close()
     }
 
+    /// A follower copies a compacted leader's batches byte for byte (batches with fewer
+    /// records than offsets, empty ones) and compacts on its own to the same records.
+    @Test func aFollowerCopiesACompactedLeaderAndCompactsOnItsOwn() async throws {
+        let directory = TemporaryDirectory()
+        let leader = try PartitionLog(directory: directory.child("leader/t-0"), config: Self.config())
+        for round in 0..<80 {
+            try await leader.append([Record(key: Self.key(round % 4), value: Array("v\(round)".utf8)),
+                                     Record(key: Self.key(round % 6), value: round % 9 == 0 ? nil : [1])],
+                                    compression: round % 3 == 0 ? .zstd : .none)
+        }
+        try leader.roll()
+        try LogCleaner().clean(leader)
+        let compacted = try Self.replay(leader)
+        let follower = try PartitionLog(directory: directory.child("t-0"), config: Self.config())
+        while follower.logEndOffset < leader.logEndOffset {
+            try await follower.appendAsFollower(
+                try PartitionLogReplicationTests.fetch(leader, from: follower.logEndOffset, maxBytes: 700))
+        }
+        #expect(try Self.replay(follower) == compacted)
+        try follower.roll()
+        try LogCleaner().clean(follower, force: true)
+        #expect(Self.latest(try Self.replay(follower)) == Self.latest(compacted))
+        try leader.close()
+        try follower.close()
+    }
+
     @Test func readersOfReplacedSegmentsFinish() async throws {
         let directory = TemporaryDirectory()
         let log = try PartitionLog(directory: directory.child("t-0"), config: Self.config())
