@@ -232,6 +232,35 @@ import BasaltTesting
         try follower.close()
     }
 
+    /// The embedded consumer reads a compacted topic through its empty batches (producers'
+    /// last ones, segment ends, gap batches) to the end, and the store's cleaner runs on
+    /// request.
+    @Test func consumerReadsACompactedTopicToItsEnd() async throws {
+        let directory = TemporaryDirectory()
+        let store = try Store(directory: directory.child("store"), retentionCheckInterval: nil, cleanerInterval: nil)
+        let topic = try store.createTopic("c", config: Self.config())
+        let log = try topic.partition(0)
+        for round in 0..<50 {
+            try await log.append([Record(key: Self.key(round % 3), value: Array("v\(round)".utf8))],
+                                 producer: .init(producerId: 3, producerEpoch: 0, baseSequence: Int32(round)))
+        }
+        // The newest batches are superseded too, so the log ends with empty batches.
+        try await log.append([Record(key: Self.key(9), value: [1])])
+        for key in 0..<3 { try await log.append([Record(key: Self.key(key), value: nil)]) }
+        try await log.append([Record(key: Self.key(9), value: [2])])
+        try log.roll()
+        #expect(try store.runCleaner().count == 1)
+        let consumer = try store.consumer(group: "g", topic: "c")
+        var seen: [Int64] = []
+        for _ in 0..<20 where await consumer.position(0) != log.logEndOffset {
+            seen += try await consumer.poll(timeout: .milliseconds(10)).map(\.offset)
+        }
+        let position = await consumer.position(0)
+        #expect(position == log.logEndOffset)
+        #expect(seen == [51, 52, 53, 54])
+        try store.close()
+    }
+
     @Test func readersOfReplacedSegmentsFinish() async throws {
         let directory = TemporaryDirectory()
         let log = try PartitionLog(directory: directory.child("t-0"), config: Self.config())
