@@ -271,7 +271,10 @@ public final class LogCleaner: Sendable {
             let segmentEntries = segment.offsetIndex.count + segment.timeIndex.count + 2
             if let first = current.first {
                 let base = snapshot.closed[first].baseOffset
-                let fits = bytes + segment.size <= Int64(config.segmentBytes)
+                // A tenth of headroom: a rewritten batch can grow a little (a delete
+                // horizon lengthens timestamp deltas; recompression), and the merged
+                // segment must stay within segmentBytes.
+                let fits = bytes + segment.size <= Int64(config.segmentBytes) - Int64(config.segmentBytes / 10)
                     && entries + segmentEntries < indexCapacity
                     && snapshot.ends[index] - 1 - base <= Int64(Int32.max)
                 if !fits {

@@ -261,6 +261,59 @@ import BasaltTesting
         try store.close()
     }
 
+    /// `minCompactionLagMs` holds young records back; `maxCompactionLagMs` forces a clean
+    /// the dirty ratio would not start.
+    @Test func compactionLagsDecideWhenAPartitionIsCleaned() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        var config = Self.config()
+        config.minCleanableDirtyRatio = 0.9
+        config.minCompactionLagMs = 5_000
+        config.maxCompactionLagMs = 60_000
+        let log = try PartitionLog(directory: directory.child("t-0"), config: config, clock: clock.read)
+        for round in 0..<40 { try await log.append([Record(key: Self.key(round % 4), value: Array("v\(round)".utf8))]) }
+        try log.roll()
+        let cleaner = LogCleaner()
+        #expect(try cleaner.clean(log) == nil, "every segment is younger than the minimum lag")
+        clock.advance(5_001)
+        #expect(try cleaner.clean(log) != nil, "old enough, and all of it dirty")
+        for round in 0..<4 { try await log.append([Record(key: Self.key(round), value: [9])]) }
+        try log.roll()
+        clock.advance(5_001)
+        #expect(try cleaner.clean(log) == nil, "a dirty ratio below 0.9")
+        clock.advance(60_000)
+        let forced = try #require(try cleaner.clean(log), "past the maximum lag")
+        #expect(forced.dirtyRatio < 0.9)
+        #expect(try Self.replay(log).map(\.value) == [[9], [9], [9], [9]])
+        try log.close()
+    }
+
+    /// `compact` alone never deletes segments by age; `compact,delete` does both, and the
+    /// small segments cleaning leaves are merged by the next clean.
+    @Test func cleanupPoliciesCombineRetentionAndCompaction() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        for policy in [CleanupPolicy.compact, .compactAndDelete] {
+            var config = Self.config()
+            config.cleanupPolicy = policy
+            config.retentionMs = 10_000
+            let log = try PartitionLog(directory: directory.child("\(policy)-0"), config: config, clock: clock.read)
+            for round in 0..<60 { try await log.append([Record(key: Self.key(round % 30), value: Array("value \(round)".utf8))]) }
+            try log.roll()
+            let cleaner = LogCleaner()
+            try cleaner.clean(log)
+            let afterFirst = log.segmentCount
+            try cleaner.clean(log, force: true)
+            #expect(log.segmentCount < afterFirst, "\(policy): cleaned segments are merged")
+            #expect(try Self.replay(log).count == 30)
+            clock.advance(20_000)
+            try await log.append([Record(key: Self.key(99), value: [1])])
+            try log.enforceRetention()
+            #expect(try Self.replay(log).count == (policy == .compact ? 31 : 1), "\(policy)")
+            try log.close()
+        }
+    }
+
     @Test func readersOfReplacedSegmentsFinish() async throws {
         let directory = TemporaryDirectory()
         let log = try PartitionLog(directory: directory.child("t-0"), config: Self.config())
