@@ -13,8 +13,9 @@ public struct CleanerStats: Sendable, Equatable {
     public var bytesRead: Int64
     /// Bytes of the segments written.
     public var bytesWritten: Int64
-    /// Records read, and how many of them the clean removed.
+    /// Records read.
     public var recordsRead: Int64
+    /// Records the clean removed (superseded, keyless, or tombstones past their horizon).
     public var recordsRemoved: Int64
     /// The dirty ratio that made the partition eligible.
     public var dirtyRatio: Double

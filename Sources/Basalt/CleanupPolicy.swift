@@ -8,8 +8,11 @@
 ///
 /// The raw values are Kafka's spellings.
 public enum CleanupPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Retention by age and size only (Kafka's default).
     case delete = "delete"
+    /// Compaction by key only.
     case compact = "compact"
+    /// Compaction and retention.
     case compactAndDelete = "compact,delete"
 
     /// Whether the log cleaner compacts the partition.
