@@ -37,4 +37,22 @@ import Testing
         let result = try InspectProcess.run(["verify", "--deep", path])
         #expect(result.status == 0, "\(result.output)\(result.error)")
     }
+
+    /// A committed swap left by a crash is reported, and repair refuses to move it aside
+    /// (the segments it replaces may be gone already); a `.cleaned` file is only a leftover.
+    @Test func anInterruptedSwapIsLeftToTheStore() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.child("store")
+        try await Fixture.writeStore(path)
+        let partition = path + "/t-0"
+        let log = Fixture.logs(partition)[0]
+        FileBytes.write(log + ".cleaned", FileBytes.read(log))
+        var outcome = try Verify(path: path).check()
+        #expect(outcome.problems.map(\.kind) == [.leftoverFile])
+        _ = try RepairPlan.make(for: partition, config: LogConfig())
+        FileBytes.write(log + ".swap", FileBytes.read(log))
+        outcome = try Verify(path: path).check()
+        #expect(outcome.problems.map(\.kind) == [.leftoverFile, .leftoverFile])
+        #expect(throws: InspectError.self) { _ = try RepairPlan.make(for: partition, config: LogConfig()) }
+    }
 }
