@@ -1,6 +1,7 @@
 import BasaltCrashWriter
 import Foundation
 import Glibc
+import BasaltTesting
 import Testing
 @testable import Basalt
 
@@ -116,5 +117,61 @@ import Testing
         }
         // Kills before the commit leave the old segments, kills after it the new ones.
         #expect(sawOld > 0 && sawNew > 0, "old \(sawOld), new \(sawNew)")
+    }
+
+    /// An I/O error (EIO once, or a full disk until healed) at every write-side call of a
+    /// clean, in-process: the clean throws or completes; either way the open log still
+    /// reads the same key → latest value map at the same offsets, takes an append once
+    /// healed (or refuses every append until reopened, after an error past the commit),
+    /// and reopens with the same contents and no leftover files.
+    @Test func ioErrorAtEveryStepOfACleanLosesNothing() async throws {
+        let root = TemporaryDirectory("basalt-compaction-faults")
+        let pristine = root.child("pristine")
+        let (all, end) = try await Self.writeHistory(pristine)
+        let counting = root.child("count")
+        try FileManager.default.copyItem(atPath: pristine, toPath: counting)
+        let countingIO = FaultInjectingFileIO()
+        let counted = try PartitionLog(directory: counting, config: CompactionCrash.config, io: countingIO)
+        let before = countingIO.callCount
+        try LogCleaner().clean(counted, force: true)
+        let calls = countingIO.callCount - before
+        try counted.close()
+        #expect(calls > 20)
+
+        let faults: [(FaultInjectingFileIO.Fault, FaultInjectingFileIO.Mode)] = [
+            (.error(.io), .once), (.error(.noSpace), .untilHealed(FaultInjectingFileIO.diskFull)),
+        ]
+        for (fault, mode) in faults {
+            for call in 1...calls {
+                let context = "\(fault) at call \(call) of \(calls)"
+                let directory = root.child("run")
+                try? FileManager.default.removeItem(atPath: directory)
+                try FileManager.default.copyItem(atPath: pristine, toPath: directory)
+                let io = FaultInjectingFileIO()
+                let log = try PartitionLog(directory: directory, config: CompactionCrash.config, io: io)
+                io.inject(fault, atCall: io.callCount + call, mode: mode)
+                do {
+                    try LogCleaner().clean(log, force: true)
+                } catch is BasaltError {
+                } catch {
+                    Issue.record("\(context): \(error)")
+                }
+                io.heal()
+                try Self.check(log, all: all, end: end, context: context)
+                do {
+                    try await log.append([Record(key: CompactionCrash.key(0), value: [1])])
+                    try log.close()
+                } catch is BasaltError {
+                    // Stopped after an error past the commit: reopening completes the swap.
+                }
+                let reopened = try PartitionLog(directory: directory, config: CompactionCrash.config)
+                #expect(try Self.leftovers(directory).isEmpty, "\(context)")
+                let records = try LogCleanerTests.replay(reopened).filter { $0.offset < end }
+                for record in records { #expect(all[record.offset] == record, "\(context)") }
+                let expected = LogCleanerTests.latest(all.keys.sorted().map { all[$0]! }).filter { $0.value.value != nil }
+                #expect(LogCleanerTests.latest(records).filter { $0.value.value != nil } == expected, "\(context)")
+                try reopened.close()
+            }
+        }
     }
 }
