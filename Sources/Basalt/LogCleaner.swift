@@ -175,7 +175,10 @@ public final class LogCleaner: Sendable {
                                 seen += 1
                                 guard let key = candidate.key else { return false }
                                 if let latest = map.get(KeyHash(key)), latest > candidate.offset { return false }
-                                if candidate.isTombstone && horizonPassed { return false }
+                                // Only within the range the key map covered: there every older
+                                // record of the key is removed in this same clean, so no older
+                                // value can outlive its tombstone.
+                                if candidate.isTombstone && horizonPassed && candidate.offset < endOffset { return false }
                                 keptCount += 1
                                 return true
                             }
