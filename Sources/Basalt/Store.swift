@@ -66,11 +66,27 @@ public final class Store: Sendable {
         /// same rules ``Store/createTopic(_:partitions:config:)`` applies, so no value
         /// from the file reaches a partition that a client could not have asked for.
         static func decode(_ bytes: [UInt8]) -> TopicFile? {
-            guard let description = try? JSONDecoder().decode(TopicFile.self, from: Data(bytes)), description.version == 1,
+            guard let completed = withDefaultSettings(bytes),
+                  let description = try? JSONDecoder().decode(TopicFile.self, from: completed), description.version == 1,
                   (try? NameRules.validateTopic(description.name)) != nil,
                   description.partitions > 0, description.partitions <= Store.maxPartitions,
                   (try? description.config.validate()) != nil else { return nil }
             return description
+        }
+
+        /// `bytes` with every ``LogConfig`` field the file lacks set to its default, so a
+        /// topic file written before a setting existed (the compaction settings, for one)
+        /// still loads, whatever fields are added later. Nil when `bytes` is not a JSON
+        /// object.
+        private static func withDefaultSettings(_ bytes: [UInt8]) -> Data? {
+            guard var object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return nil }
+            if var config = object["config"] as? [String: Any],
+               let encoded = try? JSONEncoder().encode(LogConfig()),
+               let defaults = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any] {
+                for (name, value) in defaults where config[name] == nil { config[name] = value }
+                object["config"] = config
+            }
+            return try? JSONSerialization.data(withJSONObject: object)
         }
     }
 

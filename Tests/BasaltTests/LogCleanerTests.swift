@@ -331,8 +331,12 @@ import BasaltTesting
     }
 
     @Test func oldTopicFilesWithoutCompactionSettingsLoad() throws {
-        let json = #"{"durability":{"os":{}},"indexIntervalBytes":4096,"maxIndexBytes":10485760,"maxMessageBytes":1048588,"retentionBytes":-1,"retentionMs":604800000,"segmentBytes":1073741824,"segmentMs":604800000}"#
-        let config = try JSONDecoder().decode(LogConfig.self, from: Data(json.utf8))
+        // A topic file as written before the compaction settings existed.
+        let json = #"{"config":{"durability":{"os":{}},"indexIntervalBytes":4096,"maxIndexBytes":10485760,"maxMessageBytes":1048588,"retentionBytes":-1,"retentionMs":3600000,"segmentBytes":1073741824,"segmentMs":604800000},"name":"old","partitions":2,"version":1}"#
+        let file = try #require(Store.TopicFile.decode(Array(json.utf8)))
+        #expect(file.partitions == 2)
+        let config = file.config
+        #expect(config.retentionMs == 3_600_000)
         #expect(config.cleanupPolicy == .delete)
         #expect(config.minCleanableDirtyRatio == 0.5)
         #expect(config.deleteRetentionMs == 86_400_000)
