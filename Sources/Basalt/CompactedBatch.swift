@@ -90,6 +90,20 @@ enum CompactedBatch {
                 position += max(keyCount, 0)
                 guard let valueCount = Varint.read32(record, &position), valueCount >= -1,
                       valueCount <= recordEnd - position else { throw recordError(index, "bad value length") }
+                position += max(valueCount, 0)
+                // The headers are checked as the readers check them, so a record they would
+                // refuse is never copied into a batch with a fresh CRC.
+                guard let headerCount = Varint.read32(record, &position), headerCount >= 0,
+                      headerCount <= (recordEnd - position) / 2 else { throw recordError(index, "bad header count") }
+                for _ in 0..<headerCount {
+                    guard let keyLength = Varint.read32(record, &position), keyLength >= 0,
+                          keyLength <= recordEnd - position else { throw recordError(index, "bad header key length") }
+                    position += keyLength
+                    guard let valueLength = Varint.read32(record, &position), valueLength >= -1,
+                          valueLength <= recordEnd - position else { throw recordError(index, "bad header value length") }
+                    position += max(valueLength, 0)
+                }
+                guard position == recordEnd else { throw recordError(index, "\(recordEnd - position) unexplained bytes") }
                 let candidate = Candidate(offset: header.baseOffset + Int64(offsetDelta), key: key, isTombstone: valueCount < 0)
                 if keep(candidate, horizonPassed) {
                     let timestamp = header.baseTimestamp &+ timestampDelta
@@ -97,7 +111,6 @@ enum CompactedBatch {
                     keptTombstone = keptTombstone || candidate.isTombstone
                     maxKeptTimestamp = max(maxKeptTimestamp, timestamp)
                 }
-                position = recordEnd
             }
             guard position == section.count else { throw BasaltError.invalidBatch(reason: "bytes after the last record") }
         }
