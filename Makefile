@@ -7,7 +7,7 @@ CRASH_ROUNDS ?= 50
 LIVE_FUZZ_MUTANTS ?= 50000
 LIVE_FUZZ_SEED ?= 20240611
 
-.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz fuzz-live bench bench-broker bench-memory bench-cluster clean cluster cluster-test torture-cluster
+.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz fuzz-live bench bench-broker bench-memory bench-cluster clean cluster cluster-test torture-cluster bench-compaction
 
 # kafka-python needs lz4, python-snappy (which pulls in cramjam) and zstandard for those codecs.
 PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 python-snappy==0.7.3 cramjam==2.14.0 zstandard==0.25.0 pytest
@@ -155,3 +155,14 @@ torture-cluster: deps test-deps interop-deps
 
 clean:
 	rm -rf .build
+
+# Log cleaner throughput against the raw read+write limit of the same disk (docs/benchmarks.md, Compaction).
+bench-compaction: deps
+	$(SWIFT) build -c release --product CompactionBench
+	rm -rf /tmp/basalt-compaction-bench && mkdir -p /tmp/basalt-compaction-bench
+	$$($(SWIFT) build -c release --show-bin-path)/CompactionBench /tmp/basalt-compaction-bench 256 10000
+	rm -rf /tmp/basalt-compaction-bench && mkdir -p /tmp/basalt-compaction-bench
+	$$($(SWIFT) build -c release --show-bin-path)/CompactionBench /tmp/basalt-compaction-bench 256 200000
+	rm -rf /tmp/basalt-compaction-bench && mkdir -p /tmp/basalt-compaction-bench
+	$$($(SWIFT) build -c release --show-bin-path)/CompactionBench /tmp/basalt-compaction-bench 256 10000 100
+	rm -rf /tmp/basalt-compaction-bench

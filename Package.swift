@@ -69,6 +69,12 @@ let package = Package(
             dependencies: ["Basalt"],
             path: "Benchmarks/RecoveryBench"
         ),
+        // Log cleaner throughput against raw read+write; `swift run -c release CompactionBench`.
+        .executableTarget(
+            name: "CompactionBench",
+            dependencies: ["Basalt"],
+            path: "Benchmarks/CompactionBench"
+        ),
         // Test doubles that tests import: a fault-injecting FileIO.
         .target(
             name: "BasaltTesting",

@@ -95,7 +95,13 @@ public actor Consumer {
             }
             var records = try log.readRecords(from: position, maxBytes: fetchBytes)
             if records.count > maxRecords - output.count { records.removeLast(records.count - (maxRecords - output.count)) }
-            if let last = records.last { position = last.offset + 1 }
+            if let last = records.last {
+                position = last.offset + 1
+            } else if let last = try log.readBatches(from: position, maxBytes: fetchBytes).last {
+                // Only batches without records left (a compacted topic's empty batches):
+                // move past them, or the consumer would read them again forever.
+                position = last.header.nextOffset
+            }
             positions[number] = position
             output += records
         }

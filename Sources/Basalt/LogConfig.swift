@@ -17,6 +17,20 @@ public struct LogConfig: Sendable, Hashable, Codable {
     public var retentionMs: Int64 = 7 * 24 * 3_600_000
     /// When appends reach stable storage. Default ``Durability/everyAppend``.
     public var durability: Durability = .everyAppend
+    /// What happens to old closed segments: deleted by retention, compacted by key, or
+    /// both (Kafka's `cleanup.policy`). Default ``CleanupPolicy/delete``.
+    public var cleanupPolicy: CleanupPolicy = .delete
+    /// A compacted partition is cleaned once the bytes written since its last clean are at
+    /// least this share of its closed segments (Kafka's `min.cleanable.dirty.ratio`). Default 0.5.
+    public var minCleanableDirtyRatio: Double = 0.5
+    /// Records younger than this are never compacted (Kafka's `min.compaction.lag.ms`). Default 0.
+    public var minCompactionLagMs: Int64 = 0
+    /// A record stays uncompacted at most this long, whatever the dirty ratio (Kafka's
+    /// `max.compaction.lag.ms`). Default `Int64.max`: only the ratio decides.
+    public var maxCompactionLagMs: Int64 = .max
+    /// How long a tombstone (a record with a key and no value) stays readable after the
+    /// clean that first kept it (Kafka's `delete.retention.ms`). Default 1 day.
+    public var deleteRetentionMs: Int64 = 24 * 3_600_000
 
     /// The defaults above.
     public init() {}
@@ -41,6 +55,12 @@ public struct LogConfig: Sendable, Hashable, Codable {
         }
         guard retentionBytes >= -1, retentionMs >= -1 else {
             throw BasaltError.invalidConfiguration("retentionBytes and retentionMs must be ≥ −1")
+        }
+        guard minCleanableDirtyRatio >= 0, minCleanableDirtyRatio <= 1 else {
+            throw BasaltError.invalidConfiguration("minCleanableDirtyRatio must be in 0...1, got \(minCleanableDirtyRatio)")
+        }
+        guard minCompactionLagMs >= 0, maxCompactionLagMs >= 1, deleteRetentionMs >= 0 else {
+            throw BasaltError.invalidConfiguration("minCompactionLagMs and deleteRetentionMs must be ≥ 0, maxCompactionLagMs ≥ 1")
         }
         if case .interval(let milliseconds) = durability, milliseconds <= 0 {
             throw BasaltError.invalidConfiguration("a flush interval must be positive")

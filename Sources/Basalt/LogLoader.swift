@@ -15,6 +15,9 @@ enum LogLoader {
     }
 
     static func load(directory: String, config: LogConfig, io: any FileIO, nowMs: Int64) throws -> Loaded {
+        // A clean the log cleaner was swapping in when the process stopped: rolled back
+        // or completed before the segments are listed.
+        try CompactionSwap.recover(directory: directory, io: io)
         var bases: [Int64] = []
         for name in try Directory.entries(directory) {
             if name == PartitionCheckpoint.temporaryFileName {

@@ -9,6 +9,8 @@ public struct MaintenanceFailure: Sendable, CustomStringConvertible {
     public enum Task: String, Sendable, Hashable {
         /// Deleting segments past the topic's retention (``Store/enforceRetention()``).
         case retention
+        /// Compacting a partition by key (``Store/runCleaner()``, ``LogCleaner``).
+        case compaction
     }
 
     /// The partition it failed on.

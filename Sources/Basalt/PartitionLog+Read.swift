@@ -108,7 +108,7 @@ extension PartitionLog {
                 let position = slice.position + Int64(cursor)
                 let batch: RecordBatch
                 do {
-                    batch = try RecordBatch(storage: bytes, at: cursor)
+                    batch = try RecordBatch(storage: bytes, at: cursor, allowingCompaction: true)
                 } catch let error as BasaltError {
                     throw BasaltError.corruptLog(file: slice.file.path, position: position, reason: error.description)
                 }
@@ -187,7 +187,7 @@ extension PartitionLog {
             let got = try segmentView.segment.log.read(into: buffer, at: position)
             do {
                 let header = try RecordBatchHeader(parsing: UnsafeRawBufferPointer(rebasing: buffer[..<got]))
-                try header.validate(available: Int(segmentView.size - position))
+                try header.validate(available: Int(segmentView.size - position), allowingCompaction: true)
                 try header.validateStoredOffsets()
                 return header
             } catch let error as BasaltError {

@@ -44,7 +44,7 @@ extension PartitionLog {
                 let batch = UnsafeRawBufferPointer(rebasing: bytes[cursor..<got])
                 let header: RecordBatchHeader
                 do {
-                    header = try RecordBatch.checkedHeader(batch, maxBatchBytes: Int(Int32.max))
+                    header = try RecordBatch.checkedHeader(batch, maxBatchBytes: Int(Int32.max), allowingCompaction: true)
                 } catch let error as BasaltError {
                     throw BasaltError.corruptLog(file: slice.file.path, position: position, reason: error.description)
                 }
@@ -94,6 +94,8 @@ extension PartitionLog {
                                    reason: BasaltError.invalidBatch(reason: reason).description)
         }
         var position = 0
+        var previousDelta = -1
+        let contiguous = Int64(header.recordsCount) == Int64(header.lastOffsetDelta) + 1
         let count = Int(header.recordsCount)
         for index in 0..<count {
             guard let bodySize = Varint.read32(section, &position), bodySize >= 6,
@@ -106,9 +108,13 @@ extension PartitionLog {
             guard let timestampDelta = Varint.read(record, &position) else {
                 throw damaged("record \(index): bad timestamp delta")
             }
-            guard let offsetDelta = Varint.read32(record, &position), offsetDelta == index else {
-                throw damaged("record \(index): offset delta is not \(index)")
+            // One per offset, or increasing within the batch's range: a compacted batch has gaps.
+            guard let offsetDelta = Varint.read32(record, &position),
+                  contiguous ? offsetDelta == index : offsetDelta > previousDelta && offsetDelta <= Int(header.lastOffsetDelta) else {
+                throw damaged(contiguous ? "record \(index): offset delta is not \(index)"
+                                         : "record \(index): offset delta out of order or past the batch")
             }
+            previousDelta = offsetDelta
             guard let keyCount = Varint.read32(record, &position), keyCount >= -1,
                   keyCount <= recordEnd - position else { throw damaged("record \(index): bad key length") }
             let keyStart = position

@@ -147,8 +147,9 @@ extension PartitionLog {
             let header: RecordBatchHeader
             do {
                 header = try batches.withUnsafeBytes { raw in
+                    // A compacted leader's batches may hold fewer records than offsets.
                     try RecordBatch.checkedHeader(UnsafeRawBufferPointer(rebasing: raw[cursor...]),
-                                                  maxBatchBytes: config.maxMessageBytes)
+                                                  maxBatchBytes: config.maxMessageBytes, allowingCompaction: true)
                 }
             } catch let error as BasaltError {
                 throw ReplicationError.invalidReplicaBatch(partition: partitionName, offset: expected, position: cursor, cause: error)

@@ -1,8 +1,8 @@
 extension PartitionLog {
     /// Deletes closed segments that retention no longer keeps, oldest first: those
     /// whose newest record is older than ``LogConfig/retentionMs``, those that would keep
-    /// the partition above ``LogConfig/retentionBytes``, and those wholly below the log
-    /// start offset. The active segment is never deleted. Raises the log start offset to
+    /// the partition above ``LogConfig/retentionBytes`` (both only when the
+    /// ``LogConfig/cleanupPolicy`` deletes), and those wholly below the log start offset. The active segment is never deleted. Raises the log start offset to
     /// the first remaining segment.
     ///
     /// Readers that still hold a deleted segment finish reading it: its descriptor and
@@ -20,9 +20,12 @@ extension PartitionLog {
             for index in 0..<(state.segments.count - 1) {
                 let segment = state.segments[index]
                 let next = state.segments[index + 1].baseOffset
-                let expired = config.retentionMs >= 0 && segment.maxTimestamp >= 0
+                // A compact-only topic keeps its segments whatever their age and size:
+                // the cleaner shrinks them instead.
+                let deletes = config.cleanupPolicy.deletes
+                let expired = deletes && config.retentionMs >= 0 && segment.maxTimestamp >= 0
                     && now - segment.maxTimestamp > config.retentionMs
-                let oversize = config.retentionBytes >= 0 && total - segment.size >= config.retentionBytes
+                let oversize = deletes && config.retentionBytes >= 0 && total - segment.size >= config.retentionBytes
                 let belowStart = next <= state.logStartOffset
                 guard expired || oversize || belowStart else { break }
                 total -= segment.size
@@ -113,7 +116,7 @@ extension PartitionLog {
                 let bytes = try segment.log.read(count: header.totalSize, at: position)
                 let records: [ConsumerRecord]
                 do {
-                    records = try RecordBatch(storage: bytes).records(from: view.logStartOffset)
+                    records = try RecordBatch(storage: bytes, allowingCompaction: true).records(from: view.logStartOffset)
                 } catch let error as BasaltError {
                     throw BasaltError.corruptLog(file: segment.logPath, position: position, reason: error.description)
                 }

@@ -237,6 +237,9 @@ public final class PartitionLog: Sendable {
         _ records: [Record], compression: CompressionCodec = .none,
         producer: RecordBatchEncoder.ProducerFields = .none
     ) async throws -> AppendResult {
+        if config.cleanupPolicy.compacts, records.contains(where: { $0.key == nil }) {
+            throw BasaltError.invalidBatch(reason: "Compacted topic cannot accept message without key")
+        }
         let batch = try RecordBatchEncoder.encode(records, compression: compression, producer: producer, timestamp: clock())
         guard batch.count <= config.maxMessageBytes else {
             throw BasaltError.messageTooLarge(bytes: batch.count, limit: config.maxMessageBytes)
@@ -250,7 +253,8 @@ public final class PartitionLog: Sendable {
     /// is rewritten.
     ///
     /// - Throws: ``BasaltError/crcMismatch(stored:computed:)``,
-    ///   ``BasaltError/invalidBatch(reason:)``, ``BasaltError/unsupportedCompression(codec:)``,
+    ///   ``BasaltError/invalidBatch(reason:)`` (also for a record without a key when the
+    ///   topic compacts, as Kafka refuses it), ``BasaltError/unsupportedCompression(codec:)``,
     ///   ``BasaltError/messageTooLarge(bytes:limit:)``, and the errors of a failed write.
     @discardableResult
     public func append(encodedBatch: [UInt8]) async throws -> AppendResult {
@@ -258,7 +262,8 @@ public final class PartitionLog: Sendable {
         guard batch.header.totalSize == encodedBatch.count else {
             throw BasaltError.invalidBatch(reason: "\(encodedBatch.count - batch.header.totalSize) bytes after the batch")
         }
-        try batch.validateRecords(decompressedLimit: max(config.maxMessageBytes * 256, 64 << 20))
+        try batch.validateRecords(decompressedLimit: max(config.maxMessageBytes * 256, 64 << 20),
+                                  requireKeys: config.cleanupPolicy.compacts)
         return try await appendEncoded(encodedBatch, header: batch.header)
     }
 

@@ -13,15 +13,18 @@ public struct RecordBatch: Sendable {
     /// The batch's bytes.
     public var bytes: ArraySlice<UInt8> { storage[start..<(start + header.totalSize)] }
 
-    /// Parses and checks the batch at `position` of `storage`.
+    /// Parses and checks the batch at `position` of `storage`. `allowingCompaction` for a
+    /// stored batch, which may hold fewer records than offsets after the log cleaner ran
+    /// (see ``RecordBatchHeader/validateRecordCount(allowingCompaction:)``).
     ///
     /// - Throws: ``BasaltError/invalidBatch(reason:)`` for a bad magic, length or record
     ///   count; ``BasaltError/messageTooLarge(bytes:limit:)`` past `maxBatchBytes`;
     ///   ``BasaltError/crcMismatch(stored:computed:)``.
-    public init(storage: [UInt8], at position: Int = 0, maxBatchBytes: Int = Int(Int32.max)) throws {
+    public init(storage: [UInt8], at position: Int = 0, maxBatchBytes: Int = Int(Int32.max), allowingCompaction: Bool = false) throws {
         precondition(position >= 0 && position <= storage.count, "batch position outside the buffer")
         let header = try storage.withUnsafeBytes { (raw) throws -> RecordBatchHeader in
-            try Self.checkedHeader(UnsafeRawBufferPointer(rebasing: raw[position...]), maxBatchBytes: maxBatchBytes)
+            try Self.checkedHeader(UnsafeRawBufferPointer(rebasing: raw[position...]), maxBatchBytes: maxBatchBytes,
+                                   allowingCompaction: allowingCompaction)
         }
         self.header = header
         self.storage = storage
@@ -30,13 +33,15 @@ public struct RecordBatch: Sendable {
 
     /// Parses the header of the batch at the start of `bytes` and checks its bounds, CRC
     /// and record count: what makes a batch's bytes trustworthy, wherever they sit.
-    static func checkedHeader(_ bytes: UnsafeRawBufferPointer, maxBatchBytes: Int) throws -> RecordBatchHeader {
+    static func checkedHeader(
+        _ bytes: UnsafeRawBufferPointer, maxBatchBytes: Int, allowingCompaction: Bool = false
+    ) throws -> RecordBatchHeader {
         let header = try RecordBatchHeader(parsing: bytes)
         try header.validateBounds(available: bytes.count, maxBatchBytes: maxBatchBytes)
         let computed = CRC32C.checksum(
             UnsafeRawBufferPointer(rebasing: bytes[RecordBatchHeader.attributesPosition..<header.totalSize]))
         guard computed == header.crc else { throw BasaltError.crcMismatch(stored: header.crc, computed: computed) }
-        try header.validateRecordCount()
+        try header.validateRecordCount(allowingCompaction: allowingCompaction)
         return header
     }
 
@@ -60,10 +65,24 @@ public struct RecordBatch: Sendable {
     }
 
     /// Checks every record's structure without keeping them: what a raw batch from a
-    /// client must pass before it is appended.
-    public func validateRecords(decompressedLimit limit: Int = 256 << 20) throws {
+    /// client must pass before it is appended. A batch holding one record per offset must
+    /// have offset deltas 0, 1, 2, …; one with fewer (only a stored batch the log cleaner
+    /// rewrote: see ``init(storage:at:maxBatchBytes:allowingCompaction:)``) increasing
+    /// deltas within its range.
+    ///
+    /// With `requireKeys` (a batch for a compacted topic), a record without a key throws
+    /// ``BasaltError/invalidBatch(reason:)`` with Kafka's message.
+    public func validateRecords(
+        decompressedLimit limit: Int = 256 << 20, requireKeys: Bool = false
+    ) throws {
+        var keyless = false
         try withRecordsSection(decompressedLimit: limit) { section, sectionStorage, sectionStart in
-            try Self.walkRecords(section, header: header) { _, _, _, _, _, _, _ in }
+            try Self.walkRecords(section, header: header) { _, _, _, keyCount, _, _, _ in
+                if keyCount < 0 { keyless = true }
+            }
+        }
+        if requireKeys && keyless && !header.isControl {
+            throw BasaltError.invalidBatch(reason: "Compacted topic cannot accept message without key")
         }
     }
 
@@ -118,12 +137,16 @@ public struct RecordBatch: Sendable {
     /// Walks the records of an uncompressed records section, checking each one.
     /// `visit` gets offset delta, timestamp delta, key start and count (−1 null), value
     /// start and count (−1 null), and headers; positions are relative to `section`.
+    /// A batch with one record per offset must have offset deltas 0, 1, 2, …; a
+    /// compacted one (fewer records) increasing deltas within the batch's range.
     @inline(__always)
     static func walkRecords(
         _ section: UnsafeRawBufferPointer, header: RecordBatchHeader,
         _ visit: (Int, Int64, Int, Int, Int, Int, [RecordHeader]) -> Void
     ) throws {
         var position = 0
+        var previousDelta = -1
+        let contiguous = Int64(header.recordsCount) == Int64(header.lastOffsetDelta) + 1
         let count = Int(header.recordsCount)
         for index in 0..<count {
             guard let bodySize = Varint.read32(section, &position), bodySize >= 6,
@@ -134,9 +157,11 @@ public struct RecordBatch: Sendable {
             let record = UnsafeRawBufferPointer(rebasing: section[..<recordEnd])
             position += 1  // attributes, unused
             guard let timestampDelta = Varint.read(record, &position) else { throw recordError(index, "bad timestamp delta") }
-            guard let offsetDelta = Varint.read32(record, &position), offsetDelta == index else {
-                throw recordError(index, "offset delta is not \(index)")
+            guard let offsetDelta = Varint.read32(record, &position),
+                  contiguous ? offsetDelta == index : offsetDelta > previousDelta && offsetDelta <= Int(header.lastOffsetDelta) else {
+                throw recordError(index, contiguous ? "offset delta is not \(index)" : "offset delta out of order or past the batch")
             }
+            previousDelta = offsetDelta
             guard let keyCount = Varint.read32(record, &position), keyCount >= -1,
                   keyCount <= recordEnd - position else { throw recordError(index, "bad key length") }
             let keyStart = position

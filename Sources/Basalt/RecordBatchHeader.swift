@@ -119,9 +119,10 @@ public struct RecordBatchHeader: Sendable, Hashable {
     /// Checks the fields that bound the batch: magic 2, a length that covers at least the
     /// header, fits in `available` bytes and in `maxBatchBytes`, and a record count that
     /// agrees with the offset delta.
-    public func validate(available: Int, maxBatchBytes: Int = Int(Int32.max)) throws {
+    /// `allowingCompaction`: see ``validateRecordCount(allowingCompaction:)``.
+    public func validate(available: Int, maxBatchBytes: Int = Int(Int32.max), allowingCompaction: Bool = false) throws {
         try validateBounds(available: available, maxBatchBytes: maxBatchBytes)
-        try validateRecordCount()
+        try validateRecordCount(allowingCompaction: allowingCompaction)
     }
 
     /// The checks that must pass before the CRC can be computed: magic 2 and a length
@@ -148,16 +149,20 @@ public struct RecordBatchHeader: Sendable, Hashable {
         }
     }
 
-    /// Checks that the record count agrees with the last offset delta. Both fields are
-    /// covered by the CRC, so ``RecordBatch`` runs this after the CRC check: a flipped bit
-    /// there is reported as a CRC mismatch, not as a batch a client built wrong.
-    func validateRecordCount() throws {
+    /// Checks that the record count agrees with the last offset delta: one record per
+    /// offset, at least one. With `allowingCompaction` (a stored batch the log cleaner may
+    /// have rewritten), fewer records than offsets, down to none, is allowed, as Kafka
+    /// allows it after compaction. Both fields are covered by the CRC, so ``RecordBatch``
+    /// runs this after the CRC check: a flipped bit there is reported as a CRC mismatch,
+    /// not as a batch a client built wrong.
+    func validateRecordCount(allowingCompaction: Bool = false) throws {
         guard recordsCount >= 0, lastOffsetDelta >= 0 else {
             throw BasaltError.invalidBatch(reason: "negative record count \(recordsCount) or offset delta \(lastOffsetDelta)")
         }
-        // Kafka allows recordsCount < lastOffsetDelta + 1 only after compaction, which
-        // Basalt never does; an empty batch cannot exist either.
-        guard recordsCount > 0, Int64(recordsCount) == Int64(lastOffsetDelta) + 1 else {
+        let fits = allowingCompaction
+            ? Int64(recordsCount) <= Int64(lastOffsetDelta) + 1
+            : recordsCount > 0 && Int64(recordsCount) == Int64(lastOffsetDelta) + 1
+        guard fits else {
             throw BasaltError.invalidBatch(
                 reason: "record count \(recordsCount) does not match last offset delta \(lastOffsetDelta)")
         }

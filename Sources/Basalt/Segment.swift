@@ -52,15 +52,19 @@ final class Segment: @unchecked Sendable {
         self.openedAtMs = nowMs
     }
 
-    static func paths(directory: String, baseOffset: Int64) -> (log: String, offsetIndex: String, timeIndex: String) {
-        (directory + "/" + SegmentFileName.name(baseOffset, SegmentFileName.log),
-         directory + "/" + SegmentFileName.name(baseOffset, SegmentFileName.offsetIndex),
-         directory + "/" + SegmentFileName.name(baseOffset, SegmentFileName.timeIndex))
+    /// The segment's three file paths; `suffix` (`.cleaned`, `.swap`) names the files the
+    /// log cleaner writes beside them (see ``CompactionSwap``).
+    static func paths(directory: String, baseOffset: Int64, suffix: String = "") -> (log: String, offsetIndex: String, timeIndex: String) {
+        (directory + "/" + SegmentFileName.name(baseOffset, SegmentFileName.log) + suffix,
+         directory + "/" + SegmentFileName.name(baseOffset, SegmentFileName.offsetIndex) + suffix,
+         directory + "/" + SegmentFileName.name(baseOffset, SegmentFileName.timeIndex) + suffix)
     }
 
     /// Creates a new, empty, active segment, replacing stale files of the same name.
-    static func create(directory: String, baseOffset: Int64, config: LogConfig, io: any FileIO, nowMs: Int64) throws -> Segment {
-        let paths = paths(directory: directory, baseOffset: baseOffset)
+    static func create(
+        directory: String, baseOffset: Int64, config: LogConfig, io: any FileIO, nowMs: Int64, suffix: String = ""
+    ) throws -> Segment {
+        let paths = paths(directory: directory, baseOffset: baseOffset, suffix: suffix)
         // A stale log of this name (a roll that failed part-way, a crash) is unlinked and
         // the file created anew rather than truncated: ftruncate to 0 arms ext4's
         // auto_da_alloc, which starts writeback of the new data when the file closes.

@@ -3,7 +3,10 @@
 ///
 /// Rules, in order, for each position from the start of the log:
 /// 1. A well-formed batch with a matching CRC and the expected base offset (the previous
-///    batch's next offset, or the segment's base offset first) is kept.
+///    batch's next offset, or the segment's base offset first) is kept. Compacted
+///    segments keep this rule: the log cleaner covers the offsets of the batches it
+///    removes with an empty batch (see ``LogCleaner``), so the base offset, which the CRC
+///    does not cover, can still be checked.
 /// 2. Anything else is where valid data ends. If a valid batch starts anywhere in the
 ///    bytes after it (searched byte by byte, so a damaged length field cannot hide it), this is damage in the middle of the log, not a torn write: recovery stops
 ///    with ``BasaltError/corruptLog(file:position:reason:)`` and changes nothing, since

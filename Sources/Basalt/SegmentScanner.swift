@@ -50,7 +50,7 @@ public struct SegmentScanner {
         let declaredEnd = position + Int64(header.batchLength) + Int64(RecordBatchHeader.logOverhead)
         let plausibleNext = header.batchLength >= 49 && declaredEnd <= fileSize ? declaredEnd : nil
         do {
-            try header.validate(available: Int(min(remaining, Int64(Int32.max))))
+            try header.validate(available: Int(min(remaining, Int64(Int32.max))), allowingCompaction: true)
             try header.validateStoredOffsets()
         } catch let error as BasaltError {
             return .invalid(position: position, reason: Self.reason(error), nextPosition: plausibleNext)

@@ -33,6 +33,10 @@ public final class Store: Sendable {
     private let closed = Atomic<Bool>(false)
     private let retention = Mutex<Task<Void, Never>?>(nil)
     private let onMaintenanceFailure: (@Sendable (MaintenanceFailure) -> Void)?
+    /// Compacts the partitions of compacted topics (see ``runCleaner()``).
+    public let cleaner: LogCleaner
+    private let cleanerTask = Mutex<Task<Void, Never>?>(nil)
+    private let onCleaned: (@Sendable (TopicPartition, CleanerStats) -> Void)?
 
     /// The open topics, and the names held by creates and deletes doing their I/O.
     ///
@@ -62,11 +66,27 @@ public final class Store: Sendable {
         /// same rules ``Store/createTopic(_:partitions:config:)`` applies, so no value
         /// from the file reaches a partition that a client could not have asked for.
         static func decode(_ bytes: [UInt8]) -> TopicFile? {
-            guard let description = try? JSONDecoder().decode(TopicFile.self, from: Data(bytes)), description.version == 1,
+            guard let completed = withDefaultSettings(bytes),
+                  let description = try? JSONDecoder().decode(TopicFile.self, from: completed), description.version == 1,
                   (try? NameRules.validateTopic(description.name)) != nil,
                   description.partitions > 0, description.partitions <= Store.maxPartitions,
                   (try? description.config.validate()) != nil else { return nil }
             return description
+        }
+
+        /// `bytes` with every ``LogConfig`` field the file lacks set to its default, so a
+        /// topic file written before a setting existed (the compaction settings, for one)
+        /// still loads, whatever fields are added later. Nil when `bytes` is not a JSON
+        /// object.
+        private static func withDefaultSettings(_ bytes: [UInt8]) -> Data? {
+            guard var object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return nil }
+            if var config = object["config"] as? [String: Any],
+               let encoded = try? JSONEncoder().encode(LogConfig()),
+               let defaults = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any] {
+                for (name, value) in defaults where config[name] == nil { config[name] = value }
+                object["config"] = config
+            }
+            return try? JSONSerialization.data(withJSONObject: object)
         }
     }
 
@@ -80,6 +100,12 @@ public final class Store: Sendable {
     ///     ``enforceRetention()``) with each partition whose retention failed; the other
     ///     partitions are still processed. The store itself neither logs nor counts, so
     ///     an application hands the failures to its own logging and metrics here.
+    ///   - cleanerInterval: how often the log cleaner looks at the partitions of compacted
+    ///     topics in the background (Kafka's `log.cleaner.backoff.ms`); nil to clean only
+    ///     through ``runCleaner()``.
+    ///   - cleanerKeyMapBytes: memory of the cleaner's key map (``LogCleaner``); a dirty
+    ///     section with more keys than fit is cleaned over several rounds.
+    ///   - onCleaned: called after each partition the cleaner compacted, with what it did.
     /// - Throws: ``BasaltError/storeLocked(path:)`` when another process has it open;
     ///   ``BasaltError/corruptLog(file:position:reason:)`` naming a topic description,
     ///   cursor file or partition checkpoint that is larger than its limit or does not
@@ -87,7 +113,9 @@ public final class Store: Sendable {
     public init(
         directory: String, defaultConfig: LogConfig = LogConfig(), retentionCheckInterval: Duration? = .seconds(300),
         io: any FileIO = SystemFileIO(), clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds,
-        onMaintenanceFailure: (@Sendable (MaintenanceFailure) -> Void)? = nil
+        onMaintenanceFailure: (@Sendable (MaintenanceFailure) -> Void)? = nil,
+        cleanerInterval: Duration? = .seconds(15), cleanerKeyMapBytes: Int = 16 << 20,
+        onCleaned: (@Sendable (TopicPartition, CleanerStats) -> Void)? = nil
     ) throws {
         try defaultConfig.validate()
         try Directory.create(directory)
@@ -129,6 +157,18 @@ public final class Store: Sendable {
         self.lock = lock
         self.topics = Mutex(TopicTable(topics: topics))
         self.onMaintenanceFailure = onMaintenanceFailure
+        self.cleaner = LogCleaner(keyMapBytes: cleanerKeyMapBytes)
+        self.onCleaned = onCleaned
+        if let cleanerInterval {
+            let task = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: cleanerInterval)
+                    guard let self, !Task.isCancelled else { return }
+                    _ = self.cleanAll(force: false)
+                }
+            }
+            cleanerTask.withLock { $0 = task }
+        }
         if let retentionCheckInterval {
             let task = Task { [weak self] in
                 while !Task.isCancelled {
@@ -366,6 +406,44 @@ public final class Store: Sendable {
         return failures
     }
 
+    /// Runs the log cleaner on every partition of every compacted topic now (see
+    /// ``LogCleaner``). A partition that fails does not stop the others: each failure
+    /// goes to the `onMaintenanceFailure` observer.
+    ///
+    /// - Parameter force: clean every compacted partition whatever its dirty ratio.
+    /// - Returns: what each cleaned partition's clean did.
+    /// - Throws: the first partition's error, after every partition was tried.
+    @discardableResult
+    public func runCleaner(force: Bool = false) throws -> [(partition: TopicPartition, stats: CleanerStats)] {
+        let (cleaned, failures) = cleanAll(force: force)
+        if let first = failures.first { throw first.error }
+        return cleaned
+    }
+
+    private func cleanAll(force: Bool) -> ([(partition: TopicPartition, stats: CleanerStats)], [MaintenanceFailure]) {
+        var cleaned: [(partition: TopicPartition, stats: CleanerStats)] = []
+        var failures: [MaintenanceFailure] = []
+        for topic in topics.withLock({ $0.topics.values.sorted { $0.name < $1.name } }) where topic.config.cleanupPolicy.compacts {
+            for (number, log) in topic.partitions.enumerated() where !log.isClosed {
+                guard !closed.load(ordering: .acquiring) else { return (cleaned, failures) }
+                let partition = TopicPartition(topic: topic.name, partition: Int32(number))
+                do {
+                    if let stats = try cleaner.clean(log, force: force) {
+                        onCleaned?(partition, stats)
+                        cleaned.append((partition, stats))
+                    }
+                } catch BasaltError.closed {
+                    continue
+                } catch {
+                    let failure = MaintenanceFailure(partition: partition, task: .compaction, error: error)
+                    onMaintenanceFailure?(failure)
+                    failures.append(failure)
+                }
+            }
+        }
+        return (cleaned, failures)
+    }
+
     /// Closes every partition cleanly, then releases the store's lock.
     ///
     /// Creates and deletes begun before are waited for (blocking the thread) so that none
@@ -374,6 +452,10 @@ public final class Store: Sendable {
     public func close() throws {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         retention.withLock { $0?.cancel() }
+        cleanerTask.withLock { $0?.cancel() }
+        // A clean in progress finishes (or stops at its next check of the log) first, so
+        // no cleaned file is written after the lock is released.
+        cleaner.waitUntilIdle()
         // A create or delete reserves its name under the topics lock after checking
         // `closed` there, so every one that can still write is listed here.
         for reservation in topics.withLock({ Array($0.reserved.values) }) { reservation.waitUntilFinished() }
@@ -387,5 +469,8 @@ public final class Store: Sendable {
         if let firstError { throw firstError }
     }
 
-    deinit { retention.withLock { $0?.cancel() } }
+    deinit {
+        retention.withLock { $0?.cancel() }
+        cleanerTask.withLock { $0?.cancel() }
+    }
 }

@@ -56,6 +56,15 @@ public final class Broker: Sendable {
                 logger.error("\(failure.task.rawValue) failed; the other partitions go on, this one is retried at the next run",
                              metadata: ["partition": "\(failure.partition)", "error": "\(failure.error)"])
                 metrics.recordMaintenanceFailure(failure)
+            },
+            cleanerInterval: .milliseconds(configuration.logCleanerBackoffMs),
+            cleanerKeyMapBytes: configuration.logCleanerDedupeBufferBytes,
+            onCleaned: { partition, stats in
+                logger.info("compacted", metadata: [
+                    "partition": "\(partition)", "segments": "\(stats.segmentsRead) → \(stats.segmentsWritten)",
+                    "bytes": "\(stats.bytesRead) → \(stats.bytesWritten)", "records_removed": "\(stats.recordsRemoved)",
+                    "cleaned_to": "\(stats.endOffset)", "dirty_ratio": "\(stats.dirtyRatio)", "ms": "\(stats.durationMs)"])
+                metrics.recordClean(topic: partition.topic, stats: stats)
             })
         let brokerDirectory = configuration.dataDirectory + "/broker"
         let clusterId: String

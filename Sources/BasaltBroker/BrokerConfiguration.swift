@@ -60,6 +60,10 @@ public struct BrokerConfiguration: Sendable {
     public var shutdownGraceMs: Int = 10_000
     /// How often retention runs.
     public var retentionCheckIntervalMs: Int = 300_000
+    /// How often the log cleaner looks for compacted partitions to clean (`log.cleaner.backoff.ms`).
+    public var logCleanerBackoffMs: Int = 15_000
+    /// Memory of the log cleaner's key map (`log.cleaner.dedupe.buffer.size`).
+    public var logCleanerDedupeBufferBytes: Int = 16 << 20
     /// The cluster this broker belongs to; `nil` runs a single node with no etcd.
     public var cluster: ClusterConfiguration?
     /// ACL authorisation (off by default: everything allowed).
@@ -91,6 +95,10 @@ public struct BrokerConfiguration: Sendable {
             throw .invalid("group.min.session.timeout.ms must be positive and ≤ group.max.session.timeout.ms")
         }
         guard nodeId >= 0 else { throw .invalid("node.id must be ≥ 0") }
+        guard logCleanerBackoffMs > 0 else { throw .invalid("log.cleaner.backoff.ms must be positive") }
+        guard logCleanerDedupeBufferBytes >= 1 << 10, logCleanerDedupeBufferBytes <= 1 << 34 else {
+            throw .invalid("log.cleaner.dedupe.buffer.size must be in 1 KiB...16 GiB")
+        }
         try cluster?.validate()
         do {
             try defaultTopicConfig.validate()

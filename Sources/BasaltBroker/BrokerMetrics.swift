@@ -92,7 +92,19 @@ public final class BrokerMetrics: Sendable {
         let labels = [("topic", failure.partition.topic), ("partition", String(failure.partition.partition))]
         switch failure.task {
         case .retention: counter("basalt_retention_errors_total", labels).increment()
+        case .compaction: counter("basalt_cleaner_errors_total", labels).increment()
         }
+    }
+
+    /// Counts a partition the log cleaner compacted (`basalt_cleaner_runs_total`,
+    /// `basalt_cleaner_bytes_read_total`, `basalt_cleaner_bytes_written_total`,
+    /// `basalt_cleaner_records_removed_total`, each `{topic}`).
+    func recordClean(topic: String, stats: CleanerStats) {
+        let labels = [("topic", topic)]
+        counter("basalt_cleaner_runs_total", labels).increment()
+        counter("basalt_cleaner_bytes_read_total", labels).increment(by: Int(stats.bytesRead))
+        counter("basalt_cleaner_bytes_written_total", labels).increment(by: Int(stats.bytesWritten))
+        counter("basalt_cleaner_records_removed_total", labels).increment(by: Int(stats.recordsRemoved))
     }
 
     func recordFetch(topic: String, bytes: Int) {

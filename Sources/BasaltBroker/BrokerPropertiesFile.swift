@@ -18,6 +18,9 @@ import Foundation
 /// | `num.partitions` | ``BrokerConfiguration/defaultPartitions`` |
 /// | `group.initial.rebalance.delay.ms`, `group.min.session.timeout.ms`, `group.max.session.timeout.ms` | group settings |
 /// | `log.retention.check.interval.ms` | ``BrokerConfiguration/retentionCheckIntervalMs`` |
+/// | `log.cleaner.backoff.ms` | ``BrokerConfiguration/logCleanerBackoffMs`` |
+/// | `log.cleaner.dedupe.buffer.size` | ``BrokerConfiguration/logCleanerDedupeBufferBytes`` |
+/// | `log.cleanup.policy` | default `cleanup.policy` of new topics |
 /// | `basalt.producer.snapshot.interval.ms`, `basalt.shutdown.grace.ms` | see ``BrokerConfiguration`` |
 /// | `basalt.etcd.endpoints`, `basalt.cluster.name` | cluster mode (``BrokerConfiguration/cluster``), like `--etcd` and `--cluster` |
 /// | `default.replication.factor`, `min.insync.replicas`, `replica.lag.time.max.ms`, `unclean.leader.election.enable`, `broker.session.timeout.ms`, `replica.fetch.wait.max.ms`, `replica.fetch.max.bytes`, `basalt.controlled.shutdown.linger.ms` | ``ClusterConfiguration`` |
@@ -105,6 +108,9 @@ public enum BrokerPropertiesFile {
             case "group.min.session.timeout.ms": configuration.groupMinSessionTimeoutMs = Int32(clamping: try integer())
             case "group.max.session.timeout.ms": configuration.groupMaxSessionTimeoutMs = Int32(clamping: try integer())
             case "log.retention.check.interval.ms": configuration.retentionCheckIntervalMs = try integer()
+            case "log.cleaner.backoff.ms": configuration.logCleanerBackoffMs = try integer()
+            case "log.cleaner.dedupe.buffer.size": configuration.logCleanerDedupeBufferBytes = try integer()
+            case "log.cleanup.policy": topicSettings.append(("cleanup.policy", value))
             case "basalt.producer.snapshot.interval.ms": configuration.producerSnapshotIntervalMs = try integer()
             case "basalt.shutdown.grace.ms": configuration.shutdownGraceMs = try integer()
             case "log.retention.ms": topicSettings.append(("retention.ms", value))

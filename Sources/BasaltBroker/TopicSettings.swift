@@ -17,9 +17,14 @@ import Basalt
 /// | `flush.messages` | `1` = ``Durability/everyAppend``; larger values are accepted as the OS policy |
 /// | `flush.ms` | ``Durability/interval(milliseconds:)``; Kafka's "never" (`9223372036854775807`) is the OS policy |
 /// | `basalt.durability` | `every-append`, `interval:<ms>` or `os` |
+/// | `cleanup.policy` | ``LogConfig/cleanupPolicy``: `delete`, `compact` or `compact,delete` |
+/// | `min.cleanable.dirty.ratio` | ``LogConfig/minCleanableDirtyRatio`` |
+/// | `min.compaction.lag.ms` | ``LogConfig/minCompactionLagMs`` |
+/// | `max.compaction.lag.ms` | ``LogConfig/maxCompactionLagMs`` |
+/// | `delete.retention.ms` | ``LogConfig/deleteRetentionMs`` |
 ///
 /// Settings Kafka clients commonly pass that have only one possible value here
-/// (`cleanup.policy=delete`, `compression.type=producer`, `message.timestamp.type=CreateTime`,
+/// (`compression.type=producer`, `message.timestamp.type=CreateTime`,
 /// `min.insync.replicas=1`) are accepted when they ask for that value.
 public enum TopicSettings {
     /// Applies Kafka-named settings to `base`.
@@ -68,8 +73,16 @@ public enum TopicSettings {
                 guard let count = Int(value), count >= 1 else { throw .invalidValue(name: name, value: value) }
             case "unclean.leader.election.enable" where replicated:
                 guard value == "true" || value == "false" else { throw .invalidValue(name: name, value: value) }
-            case "cleanup.policy" where value == "delete",
-                 "compression.type" where value == "producer",
+            case "cleanup.policy":
+                guard let policy = CleanupPolicy(kafkaList: value) else { throw .invalidValue(name: name, value: value) }
+                config.cleanupPolicy = policy
+            case "min.cleanable.dirty.ratio":
+                guard let ratio = Double(value), ratio >= 0, ratio <= 1 else { throw .invalidValue(name: name, value: value) }
+                config.minCleanableDirtyRatio = ratio
+            case "min.compaction.lag.ms": config.minCompactionLagMs = try integer()
+            case "max.compaction.lag.ms": config.maxCompactionLagMs = try integer()
+            case "delete.retention.ms": config.deleteRetentionMs = try integer()
+            case "compression.type" where value == "producer",
                  "message.timestamp.type" where value == "CreateTime",
                  "min.insync.replicas" where value == "1",
                  "unclean.leader.election.enable" where value == "false":
@@ -110,7 +123,11 @@ public enum TopicSettings {
     /// A topic's settings under their Kafka names, for DescribeConfigs.
     public static func describe(_ config: LogConfig) -> [(name: String, value: String)] {
         var entries: [(String, String)] = [
-            ("cleanup.policy", "delete"),
+            ("cleanup.policy", config.cleanupPolicy.rawValue),
+            ("delete.retention.ms", String(config.deleteRetentionMs)),
+            ("max.compaction.lag.ms", String(config.maxCompactionLagMs)),
+            ("min.cleanable.dirty.ratio", String(config.minCleanableDirtyRatio)),
+            ("min.compaction.lag.ms", String(config.minCompactionLagMs)),
             ("compression.type", "producer"),
             ("index.interval.bytes", String(config.indexIntervalBytes)),
             ("max.message.bytes", String(config.maxMessageBytes)),

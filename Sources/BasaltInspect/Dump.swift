@@ -156,7 +156,7 @@ public struct Dump: Sendable {
         let bytes = try storage.read(count: header.totalSize, at: position)
         let decoded: [ConsumerRecord]
         do {
-            decoded = try RecordBatch(storage: bytes).records(from: fromOffset ?? .min)
+            decoded = try RecordBatch(storage: bytes, allowingCompaction: true).records(from: fromOffset ?? .min)
         } catch let error as BasaltError {
             skipped("\(error)")
             return (0, true)

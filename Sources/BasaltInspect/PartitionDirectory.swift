@@ -28,7 +28,7 @@ struct PartitionDirectory {
 
     /// Files Apache Kafka keeps in a partition directory that Basalt neither writes nor
     /// needs; their presence marks a directory Kafka wrote.
-    static let kafkaFileNames: Set<String> = ["leader-epoch-checkpoint", "partition.metadata"]
+    static let kafkaFileNames: Set<String> = ["leader-epoch-checkpoint", "partition.metadata", "cleaner-offset-checkpoint"]
     /// Companion extensions Kafka writes beside a segment.
     static let kafkaExtensions: Set<String> = ["txnindex", "snapshot"]
     /// Suffixes of Kafka's transient segment files.
@@ -83,7 +83,7 @@ struct PartitionDirectory {
             }
             if let suffix = kafkaTransientSuffixes.first(where: { parsed.fileExtension.hasSuffix($0) }) {
                 directory.misfits.append(Misfit(path: child, kind: .leftoverFile,
-                                                reason: "a Kafka \(suffix) file left by an interrupted clean, swap or delete"))
+                                                reason: "a \(suffix) file left by an interrupted clean, swap or delete (Basalt's log cleaner: opening the store removes a .cleaned file and completes a .swap)"))
                 continue
             }
             if kafkaExtensions.contains(parsed.fileExtension) {

@@ -57,6 +57,13 @@ public struct RepairPlan: Sendable {
         var unaddressed: [ProblemKind: Int] = [:]
         for (kind, count) in report.countsByKind where !addressed.contains(kind) { unaddressed[kind] = count }
 
+        // A committed log-cleaner swap may already have removed the segments it replaces:
+        // moving it aside would lose them. Opening the store completes it.
+        if let swap = directory.misfits.first(where: { $0.path.hasSuffix("." + SegmentFileName.log + ".swap") }) {
+            throw InspectError.failed(path: swap.path, reason: """
+                a log-cleaner swap committed before a crash; open the store with Basalt once (it completes the swap), then repair
+                """)
+        }
         var actions: [RepairAction] = []
         for misfit in directory.misfits {
             actions.append(.moveAside(path: misfit.path, reason: "\(misfit.kind.rawValue): \(misfit.reason)"))

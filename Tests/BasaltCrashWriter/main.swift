@@ -1,6 +1,9 @@
 // The child process of the crash test (see Tests/BasaltTests/CrashTests.swift).
 //
 //     BasaltCrashWriter <directory> <seed> [writers]
+//     BasaltCrashWriter compact <directory> <killAtCall>
+//
+// The second form is the compaction crash test's child (see `CompactionCrash`).
 //
 // Opens the partition log in <directory> (recovering it if the last run was killed) with
 // `CrashWorkload.config` (everyAppend, 64 KiB segments), then appends batches from
@@ -33,6 +36,9 @@ private enum CrashWriter {
                 fail(64, "usage: BasaltCrashWriter --topic-changes <store directory> <seed>")
             }
             await changeTopics(directory: arguments[2], seed: seed)
+        }
+        if arguments.count == 4, arguments[1] == "compact", let killAt = Int(arguments[3]) {
+            compact(directory: arguments[2], killAtCall: killAt)
         }
         guard arguments.count >= 3, let seed = UInt64(arguments[2]) else {
             fail(64, "usage: BasaltCrashWriter <directory> <seed> [writers]")
@@ -107,6 +113,20 @@ private enum CrashWriter {
                 }
             }
         }
+    }
+
+    /// Opens the log through a seam that kills the process before write-side call
+    /// `killAtCall`, runs one forced clean, and reports how many calls it made.
+    static func compact(directory: String, killAtCall: Int) -> Never {
+        let io = SelfKillingFileIO(killAtCall: killAtCall)
+        do {
+            let log = try PartitionLog(directory: directory, config: CompactionCrash.config, io: io)
+            try LogCleaner().clean(log, force: true)
+        } catch {
+            fail(3, "clean failed: \(error)")
+        }
+        writeAll("done \(io.calls)\n", to: STDOUT_FILENO)
+        exit(0)
     }
 
     /// Writes all of `text` to `descriptor` with write(2), retrying after partial writes

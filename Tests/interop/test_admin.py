@@ -18,7 +18,7 @@ def test_create_describe_delete(broker):
         admin.create_topics([NewTopic("configured", 1, 1)])["configured"].result(10)
     assert exists.value.args[0].name() == "TOPIC_ALREADY_EXISTS"
     with pytest.raises(KafkaException) as bad_config:
-        admin.create_topics([NewTopic("bad-config", 1, 1, config={"cleanup.policy": "compact"})])["bad-config"].result(10)
+        admin.create_topics([NewTopic("bad-config", 1, 1, config={"cleanup.policy": "compact,shred"})])["bad-config"].result(10)
     assert bad_config.value.args[0].name() == "INVALID_CONFIG"
     with pytest.raises(KafkaException) as bad_replication:
         admin.create_topics([NewTopic("replicated", 1, 3)])["replicated"].result(10)
