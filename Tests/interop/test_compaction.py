@@ -161,3 +161,33 @@ def test_tombstones_go_after_delete_retention(compacting_broker):
     records = wait_until(tombstone_gone, "the tombstone to be removed")
     assert [(o, k, v) for o, k, v in records if k != b"filler"] == [(1, b"kept", b"2")]
     assert written[1] == (b"kept", b"2")
+
+
+def test_altering_a_topic_to_compact_starts_the_cleaner(compacting_broker):
+    """A delete-policy topic switched to compact with IncrementalAlterConfigs is cleaned
+    without a restart: the change reaches the running cleaner (issue 10's live settings)."""
+    broker = compacting_broker
+    topic = "becomes-compacted"
+    create(broker, topic, **{"cleanup.policy": "delete"})
+    updates = [(KEYS[i % 3], f"value {i}".encode()) for i in range(60)]
+    written = produce(broker, topic, updates + filler(12))
+    assert cleaner_runs(broker, topic) == 0
+    assert len([r for r in consume_all(broker, topic) if r[1] != b"filler"]) == 60
+
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    from confluent_kafka.admin import AlterConfigOpType, ConfigEntry
+    resource = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=[
+        ConfigEntry("cleanup.policy", "compact", incremental_operation=AlterConfigOpType.SET)])
+    list(admin.incremental_alter_configs([resource]).values())[0].result(10)
+
+    def compacted():
+        records = [r for r in consume_all(broker, topic) if r[1] != b"filler"]
+        return records if len(records) == 3 else None
+
+    records = wait_until(compacted, "the cleaner to compact the altered topic")
+    latest = {}
+    for offset in sorted(written):
+        key, value = written[offset]
+        if key != b"filler":
+            latest[key] = (offset, value)
+    assert {key: (offset, value) for offset, key, value in records} == latest
