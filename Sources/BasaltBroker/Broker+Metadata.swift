@@ -6,8 +6,8 @@ extension Broker {
     ///
     /// v0 asks for all topics with an empty list, v1+ with null. Named topics that do not
     /// exist are created when auto-creation is on (and, v4+, the request allows it).
-    func metadata(_ request: MetadataRequest, version: Int16) -> MetadataResponse {
-        let address = advertisedAddress
+    func metadata(_ request: MetadataRequest, version: Int16, listener: String) -> MetadataResponse {
+        let address = advertisedAddress(listener: listener)
         let names: [String]
         var create = false
         if let requested = request.topics, !(version == 0 && requested.isEmpty) {
@@ -38,7 +38,7 @@ extension Broker {
 
     /// FindCoordinator: this broker coordinates every group. Transaction coordinators
     /// (key type 1) are not offered, since transactions are not supported.
-    func findCoordinator(_ request: FindCoordinatorRequest) -> FindCoordinatorResponse {
+    func findCoordinator(_ request: FindCoordinatorRequest, listener: String) -> FindCoordinatorResponse {
         guard request.keyType == 0 else {
             return FindCoordinatorResponse(errorCode: .coordinatorNotAvailable, errorMessage: "transactions are not supported",
                                            nodeId: -1, host: "", port: -1)
@@ -46,8 +46,8 @@ extension Broker {
         guard !request.key.isEmpty else {
             return FindCoordinatorResponse(errorCode: .invalidGroupId, nodeId: -1, host: "", port: -1)
         }
-        if let cluster { return clusterCoordinator(for: request.key, cluster: cluster) }
-        let address = advertisedAddress
+        if let cluster { return clusterCoordinator(for: request.key, cluster: cluster, listener: listener) }
+        let address = advertisedAddress(listener: listener)
         return FindCoordinatorResponse(nodeId: configuration.nodeId, host: address.host, port: Int32(address.port))
     }
 }

@@ -28,6 +28,8 @@ public final class Broker: Sendable {
     let blockingPool: NIOThreadPool
     /// This broker's part in a cluster; `nil` in single-node mode.
     let cluster: ClusterNode?
+    /// TLS material, SCRAM credentials and listener addresses.
+    public let security: BrokerSecurity
     private let advertised: Mutex<HostPort>
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
@@ -55,6 +57,7 @@ public final class Broker: Sendable {
         let clusterId: String
         let producerStates = ProducerStates(logger: logger)
         let producerIds: ProducerIdAllocator
+        let security: BrokerSecurity
         var partitions = 0
         do {
             try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
@@ -69,6 +72,7 @@ public final class Broker: Sendable {
             }
             let floor = producerStates.highestProducerId(below: ProducerIdAllocator.limit).map { $0 + 1 } ?? 0
             producerIds = try ProducerIdAllocator(directory: brokerDirectory, floor: floor)
+            security = try BrokerSecurity(configuration: configuration, brokerDirectory: brokerDirectory)
         } catch {
             // Release the store (and its lock), so a fixed data directory can be opened again.
             try? store.close()
@@ -76,6 +80,7 @@ public final class Broker: Sendable {
         }
         self.clusterId = clusterId
         self.producerIds = producerIds
+        self.security = security
         self.producerStates = producerStates
         self.store = store
         self.configuration = configuration
@@ -187,13 +192,16 @@ public final class Broker: Sendable {
         let started = ContinuousClock.now
         let outcome: RequestOutcome
         switch request {
+        case .saslHandshake, .saslAuthenticate:
+            outcome = saslAfterAuthentication(request, header: header)
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
         case .metadata(let body):
             if let cluster {
-                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster)), to: header)
+                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster,
+                                                            listener: connection.listener)), to: header)
             } else {
-                outcome = respond(.metadata(metadata(body, version: header.apiVersion)), to: header)
+                outcome = respond(.metadata(metadata(body, version: header.apiVersion, listener: connection.listener)), to: header)
             }
         case .produce(let body):
             outcome = await produce(body, header: header)
@@ -220,7 +228,7 @@ public final class Broker: Sendable {
         case .initProducerId(let body):
             outcome = respond(.initProducerId(await initProducerId(body)), to: header)
         case .findCoordinator(let body):
-            outcome = respond(.findCoordinator(findCoordinator(body)), to: header)
+            outcome = respond(.findCoordinator(findCoordinator(body, listener: connection.listener)), to: header)
         case .joinGroup(let body) where !coordinates(body.groupId):
             outcome = respond(.joinGroup(JoinGroupResponse(errorCode: .notCoordinator, generationId: -1, protocolName: "",
                                                             leader: "", memberId: body.memberId)), to: header)

@@ -38,6 +38,10 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     case offsetForLeaderEpoch = 23
     /// DescribeConfigs (32).
     case describeConfigs = 32
+    /// SaslHandshake (17).
+    case saslHandshake = 17
+    /// SaslAuthenticate (36).
+    case saslAuthenticate = 36
 
     /// The versions of this API that ``KafkaRequest`` and ``KafkaResponse`` can decode and encode.
     /// A broker advertises exactly these in its ApiVersions response.
@@ -60,6 +64,8 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .initProducerId: 0...4
         case .offsetForLeaderEpoch: 2...3
         case .describeConfigs: 0...2
+        case .saslHandshake: 0...1
+        case .saslAuthenticate: 0...2
         }
     }
 
@@ -83,6 +89,8 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .initProducerId: 2
         case .offsetForLeaderEpoch: 4
         case .describeConfigs: 4
+        case .saslHandshake: Int16.max
+        case .saslAuthenticate: 2
         }
     }
 

@@ -40,6 +40,10 @@ public enum KafkaRequest: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
     /// DescribeConfigsRequest.
     case describeConfigs(DescribeConfigsRequest)
+    /// SaslHandshakeRequest.
+    case saslHandshake(SaslHandshakeRequest)
+    /// SaslAuthenticateRequest.
+    case saslAuthenticate(SaslAuthenticateRequest)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -61,6 +65,8 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .saslHandshake: .saslHandshake
+        case .saslAuthenticate: .saslAuthenticate
         }
     }
 
@@ -90,6 +96,8 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdRequest(from: &buffer, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochRequest(from: &buffer, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &buffer, version: version))
+        case .saslHandshake: self = .saslHandshake(try SaslHandshakeRequest(from: &buffer, version: version))
+        case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateRequest(from: &buffer, version: version))
         }
     }
 
@@ -135,6 +143,8 @@ public enum KafkaRequest: Sendable, Equatable {
         case .initProducerId(let body): try body.encode(into: &buffer, version: version)
         case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .saslHandshake(let body): try body.encode(into: &buffer, version: version)
+        case .saslAuthenticate(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

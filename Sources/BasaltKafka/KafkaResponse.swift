@@ -39,6 +39,10 @@ public enum KafkaResponse: Sendable, Equatable {
     case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
     /// DescribeConfigsResponse.
     case describeConfigs(DescribeConfigsResponse)
+    /// SaslHandshakeResponse.
+    case saslHandshake(SaslHandshakeResponse)
+    /// SaslAuthenticateResponse.
+    case saslAuthenticate(SaslAuthenticateResponse)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -60,6 +64,8 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId: .initProducerId
         case .offsetForLeaderEpoch: .offsetForLeaderEpoch
         case .describeConfigs: .describeConfigs
+        case .saslHandshake: .saslHandshake
+        case .saslAuthenticate: .saslAuthenticate
         }
     }
 
@@ -89,6 +95,8 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId: self = .initProducerId(try InitProducerIdResponse(from: &buffer, version: version))
         case .offsetForLeaderEpoch: self = .offsetForLeaderEpoch(try OffsetForLeaderEpochResponse(from: &buffer, version: version))
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &buffer, version: version))
+        case .saslHandshake: self = .saslHandshake(try SaslHandshakeResponse(from: &buffer, version: version))
+        case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateResponse(from: &buffer, version: version))
         }
     }
 
@@ -127,6 +135,8 @@ public enum KafkaResponse: Sendable, Equatable {
         case .initProducerId(let body): try body.encode(into: &buffer, version: version)
         case .offsetForLeaderEpoch(let body): try body.encode(into: &buffer, version: version)
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .saslHandshake(let body): try body.encode(into: &buffer, version: version)
+        case .saslAuthenticate(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

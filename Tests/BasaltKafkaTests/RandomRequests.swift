@@ -127,6 +127,10 @@ extension Gen {
             }
             return .describeConfigs(
                 DescribeConfigsRequest(resources: resources, includeSynonyms: v >= 1 ? bool() : false))
+        case .saslHandshake:
+            return .saslHandshake(SaslHandshakeRequest(mechanism: str()))
+        case .saslAuthenticate:
+            return .saslAuthenticate(SaslAuthenticateRequest(authBytes: bytes()))
         }
     }
 }

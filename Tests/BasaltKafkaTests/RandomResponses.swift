@@ -155,6 +155,12 @@ extension Gen {
                     })
             }
             return .describeConfigs(DescribeConfigsResponse(throttleTimeMs: i32(), results: results))
+        case .saslHandshake:
+            return .saslHandshake(SaslHandshakeResponse(errorCode: error(), mechanisms: strs()))
+        case .saslAuthenticate:
+            return .saslAuthenticate(
+                SaslAuthenticateResponse(errorCode: error(), errorMessage: nstr(), authBytes: bytes(),
+                                         sessionLifetimeMs: v >= 1 ? i64() : 0))
         }
     }
 }

@@ -53,13 +53,15 @@ final class ClusterNode: Sendable {
 
     /// Reads the cluster, takes up this broker's replicas, registers it at `advertised`
     /// and starts campaigning for the controller office.
-    func start(advertised: HostPort) async throws {
+    func start(advertised: HostPort, listeners: [String: HostPort] = [:]) async throws {
         // etcd may be starting, busy or briefly unreachable: a broker waits for it rather than
         // exit on the first failed request (it serves nothing for the cluster meanwhile).
         try await retrying("read the cluster") { try await self.metadata.start() }
         replicas.start()
         let registration = BrokerRegistration(
-            client: client, keys: keys, nodeId: nodeId, record: BrokerRecord(host: advertised.host, port: advertised.port),
+            client: client, keys: keys, nodeId: nodeId, record: BrokerRecord(
+                host: advertised.host, port: advertised.port,
+                listeners: listeners.isEmpty ? nil : listeners.mapValues { BrokerRecord.Address(host: $0.host, port: $0.port) }),
             ttlSeconds: configuration.sessionTimeoutSeconds, logger: logger)
         self.registration.withLock { $0 = registration }
         let (metadata, session, controller, logger) = (self.metadata, self.session, self.controller, self.logger)
