@@ -142,6 +142,12 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
                 handler.authenticated = true
             }
             handler.rawTokenNext = step.expectsRawToken
+            if step.failed, case .respond(let frame) = step.outcome {
+                // A failed authentication is answered, then the connection closes, as in
+                // Kafka: the client reconnects to try again (after the delay it waited).
+                handler.finishWithFinalResponse(frame, frameBytes: size, context: bound.value.context)
+                return
+            }
             handler.finish(step.outcome, frameBytes: size, context: bound.value.context)
         }
     }
@@ -163,6 +169,28 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         }
         resumeReadingIfPossible(context: context)
         startNext(context: context)
+    }
+
+    private func finishWithFinalResponse(_ frame: ResponseFrame, frameBytes: Int, context: ChannelHandlerContext) {
+        busy = false
+        queuedBytes -= frameBytes
+        broker.requestFinished()
+        guard !closed else { return }
+        closed = true
+        waiting.removeAll()
+        let bytes = frame.parts.compactMap { part -> ByteBuffer? in
+            if case .bytes(let buffer) = part { return buffer }
+            return nil
+        }
+        for buffer in bytes.dropLast() { context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil) }
+        guard let last = bytes.last else {
+            context.close(promise: nil)
+            return
+        }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(last))).whenComplete { _ in
+            bound.value.close(promise: nil)
+        }
     }
 
     private func write(_ frame: ResponseFrame, context: ChannelHandlerContext) {

@@ -183,8 +183,10 @@ final class SaslServerSession: Sendable {
         guard let (header, message) = answer else {
             return SaslStep(outcome: .close(reason: "authentication failed"))
         }
-        return respond(.saslAuthenticate(SaslAuthenticateResponse(errorCode: .saslAuthenticationFailed, errorMessage: message)),
-                       header)
+        var step = respond(.saslAuthenticate(SaslAuthenticateResponse(errorCode: .saslAuthenticationFailed,
+                                                                       errorMessage: message)), header)
+        step.failed = true
+        return step
     }
 
     private enum PlainResult {

@@ -6,6 +6,8 @@ struct SaslStep: Sendable {
     var principal: KafkaPrincipal?
     /// Whether the next frame is a raw SASL token (after a v0 handshake), not a request.
     var expectsRawToken = false
+    /// Whether authentication failed: the response is the last thing the connection sends.
+    var failed = false
 
     init(outcome: RequestOutcome, principal: KafkaPrincipal? = nil) {
         self.outcome = outcome

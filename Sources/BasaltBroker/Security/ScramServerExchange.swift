@@ -92,8 +92,12 @@ struct ScramServerExchange {
               let user = Self.decodeName(fields[0].dropFirst(2)), Self.isValidNonce(fields[1].dropFirst(2)) else {
             return .failure(reason: "malformed client-first message")
         }
-        for extensionField in fields.dropFirst(2) where extensionField.hasPrefix("tokenauth=") {
-            return .failure(reason: "delegation tokens are not supported")
+        for extensionField in fields.dropFirst(2) {
+            // RFC 5802 extensions are `name=value`; Kafka's one is `tokenauth=true`.
+            guard let equals = extensionField.firstIndex(of: "="), equals != extensionField.startIndex else {
+                return .failure(reason: "malformed client-first extension")
+            }
+            if extensionField[..<equals] == "tokenauth" { return .failure(reason: "delegation tokens are not supported") }
         }
         if let problem = ScramCredentialStore.validate(user: user) { return .failure(reason: problem) }
         if let authzid, authzid != user {
