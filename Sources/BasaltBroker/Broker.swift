@@ -194,6 +194,10 @@ public final class Broker: Sendable {
         switch request {
         case .saslHandshake, .saslAuthenticate:
             outcome = saslAfterAuthentication(request, header: header)
+        case .describeUserScramCredentials(let body):
+            outcome = respond(.describeUserScramCredentials(describeUserScramCredentials(body)), to: header)
+        case .alterUserScramCredentials(let body):
+            outcome = respond(.alterUserScramCredentials(alterUserScramCredentials(body)), to: header)
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
         case .metadata(let body):

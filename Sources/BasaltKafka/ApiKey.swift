@@ -42,6 +42,10 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     case saslHandshake = 17
     /// SaslAuthenticate (36).
     case saslAuthenticate = 36
+    /// DescribeUserScramCredentials (50).
+    case describeUserScramCredentials = 50
+    /// AlterUserScramCredentials (51).
+    case alterUserScramCredentials = 51
 
     /// The versions of this API that ``KafkaRequest`` and ``KafkaResponse`` can decode and encode.
     /// A broker advertises exactly these in its ApiVersions response.
@@ -66,6 +70,8 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .describeConfigs: 0...2
         case .saslHandshake: 0...1
         case .saslAuthenticate: 0...2
+        case .describeUserScramCredentials: 0...0
+        case .alterUserScramCredentials: 0...0
         }
     }
 
@@ -91,6 +97,8 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .describeConfigs: 4
         case .saslHandshake: Int16.max
         case .saslAuthenticate: 2
+        case .describeUserScramCredentials: 0
+        case .alterUserScramCredentials: 0
         }
     }
 

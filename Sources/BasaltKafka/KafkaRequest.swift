@@ -44,6 +44,10 @@ public enum KafkaRequest: Sendable, Equatable {
     case saslHandshake(SaslHandshakeRequest)
     /// SaslAuthenticateRequest.
     case saslAuthenticate(SaslAuthenticateRequest)
+    /// DescribeUserScramCredentialsRequest.
+    case describeUserScramCredentials(DescribeUserScramCredentialsRequest)
+    /// AlterUserScramCredentialsRequest.
+    case alterUserScramCredentials(AlterUserScramCredentialsRequest)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -67,6 +71,8 @@ public enum KafkaRequest: Sendable, Equatable {
         case .describeConfigs: .describeConfigs
         case .saslHandshake: .saslHandshake
         case .saslAuthenticate: .saslAuthenticate
+        case .describeUserScramCredentials: .describeUserScramCredentials
+        case .alterUserScramCredentials: .alterUserScramCredentials
         }
     }
 
@@ -98,6 +104,10 @@ public enum KafkaRequest: Sendable, Equatable {
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsRequest(from: &buffer, version: version))
         case .saslHandshake: self = .saslHandshake(try SaslHandshakeRequest(from: &buffer, version: version))
         case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateRequest(from: &buffer, version: version))
+        case .describeUserScramCredentials:
+            self = .describeUserScramCredentials(try DescribeUserScramCredentialsRequest(from: &buffer, version: version))
+        case .alterUserScramCredentials:
+            self = .alterUserScramCredentials(try AlterUserScramCredentialsRequest(from: &buffer, version: version))
         }
     }
 
@@ -145,6 +155,8 @@ public enum KafkaRequest: Sendable, Equatable {
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
         case .saslHandshake(let body): try body.encode(into: &buffer, version: version)
         case .saslAuthenticate(let body): try body.encode(into: &buffer, version: version)
+        case .describeUserScramCredentials(let body): try body.encode(into: &buffer, version: version)
+        case .alterUserScramCredentials(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

@@ -43,6 +43,10 @@ public enum KafkaResponse: Sendable, Equatable {
     case saslHandshake(SaslHandshakeResponse)
     /// SaslAuthenticateResponse.
     case saslAuthenticate(SaslAuthenticateResponse)
+    /// DescribeUserScramCredentialsResponse.
+    case describeUserScramCredentials(DescribeUserScramCredentialsResponse)
+    /// AlterUserScramCredentialsResponse.
+    case alterUserScramCredentials(AlterUserScramCredentialsResponse)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -66,6 +70,8 @@ public enum KafkaResponse: Sendable, Equatable {
         case .describeConfigs: .describeConfigs
         case .saslHandshake: .saslHandshake
         case .saslAuthenticate: .saslAuthenticate
+        case .describeUserScramCredentials: .describeUserScramCredentials
+        case .alterUserScramCredentials: .alterUserScramCredentials
         }
     }
 
@@ -97,6 +103,10 @@ public enum KafkaResponse: Sendable, Equatable {
         case .describeConfigs: self = .describeConfigs(try DescribeConfigsResponse(from: &buffer, version: version))
         case .saslHandshake: self = .saslHandshake(try SaslHandshakeResponse(from: &buffer, version: version))
         case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateResponse(from: &buffer, version: version))
+        case .describeUserScramCredentials:
+            self = .describeUserScramCredentials(try DescribeUserScramCredentialsResponse(from: &buffer, version: version))
+        case .alterUserScramCredentials:
+            self = .alterUserScramCredentials(try AlterUserScramCredentialsResponse(from: &buffer, version: version))
         }
     }
 
@@ -137,6 +147,8 @@ public enum KafkaResponse: Sendable, Equatable {
         case .describeConfigs(let body): try body.encode(into: &buffer, version: version)
         case .saslHandshake(let body): try body.encode(into: &buffer, version: version)
         case .saslAuthenticate(let body): try body.encode(into: &buffer, version: version)
+        case .describeUserScramCredentials(let body): try body.encode(into: &buffer, version: version)
+        case .alterUserScramCredentials(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

@@ -161,6 +161,16 @@ extension Gen {
             return .saslAuthenticate(
                 SaslAuthenticateResponse(errorCode: error(), errorMessage: nstr(), authBytes: bytes(),
                                          sessionLifetimeMs: v >= 1 ? i64() : 0))
+        case .describeUserScramCredentials:
+            return .describeUserScramCredentials(DescribeUserScramCredentialsResponse(
+                throttleTimeMs: i32(), errorCode: error(), errorMessage: nstr(),
+                results: array { g in
+                    .init(user: g.str(), errorCode: g.error(), errorMessage: g.nstr(),
+                          credentialInfos: g.array { g in .init(mechanism: g.i8(), iterations: g.i32()) })
+                }))
+        case .alterUserScramCredentials:
+            return .alterUserScramCredentials(AlterUserScramCredentialsResponse(
+                throttleTimeMs: i32(), results: array { g in .init(user: g.str(), errorCode: g.error(), errorMessage: g.nstr()) }))
         }
     }
 }
