@@ -95,7 +95,7 @@ public final class Broker: Sendable {
                 configuration: settings, nodeId: configuration.nodeId, store: store, producerStates: producerStates,
                 defaultTopicConfig: configuration.defaultTopicConfig,
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton, maxResponseBytes: configuration.maxRequestBytes,
-                logger: logger)
+                logger: logger, peerSecurity: try PeerSecurity(configuration: configuration, tls: security.tls))
         } else {
             cluster = nil
         }

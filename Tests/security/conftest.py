@@ -48,9 +48,8 @@ def issue(directory: Path, name: str, subject: str, ca: str = "ca", days: str = 
     run_openssl(*args, cwd=directory)
 
 
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("pki")
+def make_pki(directory: Path) -> Path:
+    """Writes the test CA and certificates listed above into `directory`."""
     for ca, subject in (("ca", "/CN=Basalt Test CA"), ("rogue-ca", "/CN=Rogue CA")):
         run_openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}.key", "-out", f"{ca}.pem",
                     "-days", "2", "-subj", subject, cwd=directory)
@@ -60,6 +59,11 @@ def pki(tmp_path_factory) -> Path:
     issue(directory, "expired", "/CN=expired", days="-1")
     issue(directory, "rogue", "/CN=rogue", ca="rogue-ca")
     return directory
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory) -> Path:
+    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 class SecureBroker:

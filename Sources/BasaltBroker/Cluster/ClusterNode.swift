@@ -30,7 +30,7 @@ final class ClusterNode: Sendable {
 
     init(configuration: ClusterConfiguration, nodeId: Int32, store: Store, producerStates: ProducerStates,
          defaultTopicConfig: LogConfig, eventLoopGroup: any EventLoopGroup,
-         maxResponseBytes: Int, logger: Logger) throws {
+         maxResponseBytes: Int, logger: Logger, peerSecurity: PeerSecurity = PeerSecurity()) throws {
         self.configuration = configuration
         self.nodeId = nodeId
         self.logger = logger
@@ -43,10 +43,11 @@ final class ClusterNode: Sendable {
         producerIds = ClusterProducerIds(client: client, keys: keys)
         controller = ClusterController(client: client, keys: keys, nodeId: nodeId, metadata: metadata,
                                        configuration: configuration, logger: logger)
-        let context = ReplicaContext(
+        var context = ReplicaContext(
             nodeId: nodeId, metadata: metadata, eventLoopGroup: eventLoopGroup, producerStates: producerStates,
             logger: logger, maxResponseBytes: maxResponseBytes,
             fetchMaxBytesPerPartition: configuration.replicaFetchMaxBytes, fetchWaitMaxMs: configuration.replicaFetchWaitMaxMs)
+        context.peerSecurity = peerSecurity
         replicas = ReplicaManager(context: context, store: store, client: client, keys: keys,
                                   configuration: configuration, defaultTopicConfig: defaultTopicConfig, session: session)
     }
