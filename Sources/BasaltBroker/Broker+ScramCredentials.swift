@@ -34,8 +34,9 @@ extension Broker {
 
     /// AlterUserScramCredentials (KIP-554): the client sends salt and salted password, the
     /// broker keeps StoredKey and ServerKey. Every user named is checked first; the valid
-    /// users' changes are then written in one file replacement.
-    func alterUserScramCredentials(_ request: AlterUserScramCredentialsRequest) -> AlterUserScramCredentialsResponse {
+    /// users' changes are then written in one file replacement (in a cluster: to etcd, from
+    /// where every broker applies them, and to this broker's store at once).
+    func alterUserScramCredentials(_ request: AlterUserScramCredentialsRequest) async -> AlterUserScramCredentialsResponse {
         let store = security.credentials
         var errors: [String: (KafkaErrorCode, String)] = [:]
         var order: [String] = []
@@ -81,7 +82,11 @@ extension Broker {
         let accepted = order.filter { errors[$0] == nil }.flatMap { changes[$0] ?? [] }
         if !accepted.isEmpty {
             do {
-                try store.apply(accepted)
+                if let credentials = cluster?.credentials {
+                    try await credentials.write(accepted)
+                } else {
+                    try store.apply(accepted)
+                }
                 logger.info("SCRAM credentials changed", metadata: [
                     "users": "\(Set(accepted.map(\.user)).sorted().joined(separator: ",").utf8Prefix(maxBytes: 512))"])
             } catch {

@@ -95,7 +95,8 @@ public final class Broker: Sendable {
                 configuration: settings, nodeId: configuration.nodeId, store: store, producerStates: producerStates,
                 defaultTopicConfig: configuration.defaultTopicConfig,
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton, maxResponseBytes: configuration.maxRequestBytes,
-                logger: logger, peerSecurity: try PeerSecurity(configuration: configuration, tls: security.tls))
+                logger: logger, peerSecurity: try PeerSecurity(configuration: configuration, tls: security.tls),
+                credentialStore: security.credentials)
         } else {
             cluster = nil
         }
@@ -197,7 +198,7 @@ public final class Broker: Sendable {
         case .describeUserScramCredentials(let body):
             outcome = respond(.describeUserScramCredentials(describeUserScramCredentials(body)), to: header)
         case .alterUserScramCredentials(let body):
-            outcome = respond(.alterUserScramCredentials(alterUserScramCredentials(body)), to: header)
+            outcome = respond(.alterUserScramCredentials(await alterUserScramCredentials(body)), to: header)
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
         case .metadata(let body):

@@ -2,7 +2,9 @@
 its leader inside TLS, authenticated with SCRAM-SHA-512 as the inter-broker user, while
 clients use a separate PLAINTEXT listener and a SASL_SSL one. acks=all with
 min.insync.replicas=2 succeeds only if followers replicate; Metadata answers each client
-with the addresses of the listener it came in on (both registered in etcd)."""
+with the addresses of the listener it came in on (both registered in etcd). SCRAM users are
+shared through etcd: the users made offline on broker 0 reach the others, and a user
+created with AlterUserScramCredentials on one broker authenticates on another."""
 import importlib.util
 import subprocess
 import uuid
@@ -65,8 +67,10 @@ def test_replication_over_sasl_ssl(tmp_path):
             node = SecureNode(node_id, tmp_path, "secure", [etcd.url], settings, port=sasl_port,
                               plaintext_port=plaintext_port)
             node.dir.mkdir(parents=True, exist_ok=True)
-            add_user(node.data_dir, "broker", BROKER_PASSWORD, "SCRAM-SHA-512", tmp_path)
-            add_user(node.data_dir, "alice", security.PASSWORDS["alice"], "SCRAM-SHA-256", tmp_path)
+            if node_id == 0:
+                # Only broker 0 has the users on disk; etcd carries them to the others.
+                add_user(node.data_dir, "broker", BROKER_PASSWORD, "SCRAM-SHA-512", tmp_path)
+                add_user(node.data_dir, "alice", security.PASSWORDS["alice"], "SCRAM-SHA-256", tmp_path)
             nodes.append(node)
         for node in nodes:
             node.start()
@@ -107,11 +111,25 @@ def test_replication_over_sasl_ssl(tmp_path):
         consumer.close()
         assert sorted(received) == sorted(values)
 
+        # A user made through one broker authenticates on another.
+        from confluent_kafka.admin import ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion
+        upsert = UserScramCredentialUpsertion("carol", ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096),
+                                              b"carol-Secret-77")
+        for future in admin.alter_user_scram_credentials([upsert]).values():
+            future.result(timeout=30)
+
+        def carol_produces_on_broker_2():
+            args = ["kcat", "-P", "-t", topic, "-b", f"127.0.0.1:{nodes[2].port}", "-X", "security.protocol=SASL_SSL",
+                    "-X", f"ssl.ca.location={pki / 'ca.pem'}", "-X", "sasl.mechanism=SCRAM-SHA-512",
+                    "-X", "sasl.username=carol", "-X", "sasl.password=carol-Secret-77"]
+            return subprocess.run(args, input="from-carol\n", text=True, capture_output=True, timeout=30).returncode == 0
+        wait_until(carol_produces_on_broker_2, 30, "carol's credential on broker 2")
+
         logs = "".join(node.log() for node in nodes)
         assert any("principal=User:broker" in line and "mechanism=SCRAM-SHA-512" in line and "authenticated" in line
                    for line in logs.splitlines())
         assert "authentication to" not in logs
-        for password in (BROKER_PASSWORD, security.PASSWORDS["alice"]):
+        for password in (BROKER_PASSWORD, security.PASSWORDS["alice"], "carol-Secret-77"):
             assert password not in logs
     finally:
         for node in nodes:

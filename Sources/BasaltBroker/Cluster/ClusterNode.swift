@@ -16,6 +16,8 @@ final class ClusterNode: Sendable {
     let nodeId: Int32
     let keys: ClusterKeys
     let client: EtcdClient
+    /// The SCRAM users, shared through etcd.
+    let credentials: ClusterCredentials?
     let metadata: ClusterMetadata
     let controller: ClusterController
     let replicas: ReplicaManager
@@ -30,7 +32,8 @@ final class ClusterNode: Sendable {
 
     init(configuration: ClusterConfiguration, nodeId: Int32, store: Store, producerStates: ProducerStates,
          defaultTopicConfig: LogConfig, eventLoopGroup: any EventLoopGroup,
-         maxResponseBytes: Int, logger: Logger, peerSecurity: PeerSecurity = PeerSecurity()) throws {
+         maxResponseBytes: Int, logger: Logger, peerSecurity: PeerSecurity = PeerSecurity(),
+         credentialStore: ScramCredentialStore? = nil) throws {
         self.configuration = configuration
         self.nodeId = nodeId
         self.logger = logger
@@ -48,6 +51,11 @@ final class ClusterNode: Sendable {
             logger: logger, maxResponseBytes: maxResponseBytes,
             fetchMaxBytesPerPartition: configuration.replicaFetchMaxBytes, fetchWaitMaxMs: configuration.replicaFetchWaitMaxMs)
         context.peerSecurity = peerSecurity
+        if let credentialStore {
+            credentials = ClusterCredentials(client: client, keys: keys, store: credentialStore, logger: logger)
+        } else {
+            credentials = nil
+        }
         replicas = ReplicaManager(context: context, store: store, client: client, keys: keys,
                                   configuration: configuration, defaultTopicConfig: defaultTopicConfig, session: session)
     }
@@ -58,6 +66,7 @@ final class ClusterNode: Sendable {
         // etcd may be starting, busy or briefly unreachable: a broker waits for it rather than
         // exit on the first failed request (it serves nothing for the cluster meanwhile).
         try await retrying("read the cluster") { try await self.metadata.start() }
+        if let credentials { try await retrying("share the SCRAM users") { try await credentials.start() } }
         replicas.start()
         let registration = BrokerRegistration(
             client: client, keys: keys, nodeId: nodeId, record: BrokerRecord(
@@ -140,5 +149,6 @@ final class ClusterNode: Sendable {
         replicas.stop()
         await registration.withLock { $0 }?.deregister()
         metadata.stop()
+        credentials?.stop()
     }
 }

@@ -27,7 +27,8 @@ public final class ScramCredentialStore: Sendable {
     /// The longest user name, in UTF-8 bytes (a Kafka string holds at most 32767).
     static let maxUserBytes = 1024
 
-    private struct FileRecord: Codable {
+    /// One credential as the file and etcd keep it.
+    struct FileRecord: Codable {
         var user: String
         var mechanism: String
         var iterations: Int
@@ -62,21 +63,48 @@ public final class ScramCredentialStore: Sendable {
         }
         var loaded: [String: [ScramHash: ScramCredential]] = [:]
         for record in content.credentials {
-            guard let mechanism = SaslMechanism(rawValue: record.mechanism), let hash = mechanism.scramHash,
-                  let salt = Data(base64Encoded: record.salt), let storedKey = Data(base64Encoded: record.storedKey),
-                  let serverKey = Data(base64Encoded: record.serverKey) else {
-                throw BrokerStateFileError(path: path, reason: "malformed credential of user \(record.user.utf8Prefix(maxBytes: 64))",
+            switch Self.credential(of: record) {
+            case .success(let credential): loaded[record.user, default: [:]][credential.hash] = credential
+            case .failure(let problem):
+                throw BrokerStateFileError(path: path, reason: "user \(record.user.utf8Prefix(maxBytes: 64)): \(problem.reason)",
                                            remedy: remedy)
             }
-            let credential = ScramCredential(hash: hash, salt: Array(salt), iterations: record.iterations,
-                                             storedKey: Array(storedKey), serverKey: Array(serverKey))
-            if let problem = credential.validate() ?? Self.validate(user: record.user) {
-                throw BrokerStateFileError(path: path, reason: "user \(record.user.utf8Prefix(maxBytes: 64)): \(problem)",
-                                           remedy: remedy)
-            }
-            loaded[record.user, default: [:]][hash] = credential
         }
         credentials = Mutex(loaded)
+    }
+
+    /// Why a record cannot be used.
+    struct RecordProblem: Error {
+        var reason: String
+    }
+
+    /// The credential a record holds, checked.
+    static func credential(of record: FileRecord) -> Result<ScramCredential, RecordProblem> {
+        guard let mechanism = SaslMechanism(rawValue: record.mechanism), let hash = mechanism.scramHash,
+              let salt = Data(base64Encoded: record.salt), let storedKey = Data(base64Encoded: record.storedKey),
+              let serverKey = Data(base64Encoded: record.serverKey) else {
+            return .failure(RecordProblem(reason: "malformed credential"))
+        }
+        let credential = ScramCredential(hash: hash, salt: Array(salt), iterations: record.iterations,
+                                         storedKey: Array(storedKey), serverKey: Array(serverKey))
+        if let problem = credential.validate() ?? validate(user: record.user) { return .failure(RecordProblem(reason: problem)) }
+        return .success(credential)
+    }
+
+    /// The record of `credential` of `user`.
+    static func record(user: String, _ credential: ScramCredential) -> FileRecord {
+        FileRecord(user: user, mechanism: credential.hash.mechanism.rawValue, iterations: credential.iterations,
+                   salt: Data(credential.salt).base64EncodedString(),
+                   storedKey: Data(credential.storedKey).base64EncodedString(),
+                   serverKey: Data(credential.serverKey).base64EncodedString())
+    }
+
+    /// Replaces every credential of `user` with `credentials` (none: the user is removed),
+    /// as the cluster's copy in etcd says, and writes the file.
+    func replace(user: String, with credentials: [ScramCredential]) throws {
+        var changes: [(user: String, hash: ScramHash, credential: ScramCredential?)] = ScramHash.allCases.map { (user, $0, nil) }
+        for credential in credentials { changes.append((user, credential.hash, credential)) }
+        try apply(changes)
     }
 
     /// Why `user` cannot be a user name, or nil when it can.
@@ -129,11 +157,7 @@ public final class ScramCredentialStore: Sendable {
         var records: [FileRecord] = []
         for user in all.keys.sorted() {
             for credential in all[user, default: [:]].values.sorted(by: { $0.hash.rawValue < $1.hash.rawValue }) {
-                records.append(FileRecord(
-                    user: user, mechanism: credential.hash.mechanism.rawValue, iterations: credential.iterations,
-                    salt: Data(credential.salt).base64EncodedString(),
-                    storedKey: Data(credential.storedKey).base64EncodedString(),
-                    serverKey: Data(credential.serverKey).base64EncodedString()))
+                records.append(Self.record(user: user, credential))
             }
         }
         let encoder = JSONEncoder()
