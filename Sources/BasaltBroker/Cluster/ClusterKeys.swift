@@ -7,6 +7,7 @@
 /// | `controller` | the controller's node id, under its lease | the elected controller |
 /// | `topics/<name>` | ``TopicRecord`` | CreateTopics on any broker; the controller adds the assignment |
 /// | `partitions/<topic>/<partition>` | ``PartitionState`` | the controller, and the leader for ISR changes |
+/// | `credentials/<hex of user name>` | the user's SCRAM credentials (``ClusterCredentials``) | AlterUserScramCredentials on any broker; a broker's start for users only its file has |
 struct ClusterKeys: Sendable {
     /// `/basalt/<cluster>/`.
     let root: String
