@@ -7,7 +7,7 @@ in the same run, and the SCRAM / PLAIN authentication rate (connections per seco
 The broker gets a PLAINTEXT, an SSL and a SASL_PLAINTEXT listener; certificates come from
 openssl (RSA 2048, TLS 1.3 negotiated by librdkafka). Produce: confluent-kafka, 1 KiB
 values, acks=1, no compression. Fetch: confluent-kafka consumer reading the whole topic
-back. Authentication: a raw Python client doing SaslHandshake + SaslAuthenticate on fresh
+back, best of three alternating runs. Authentication: a raw Python client doing SaslHandshake + SaslAuthenticate on fresh
 connections from several threads (the client's PBKDF2 and the server's are both in the
 figure). Prints a markdown table.
 """
@@ -189,8 +189,14 @@ def main():
         for name, settings in (("PLAINTEXT", plain), ("SSL", tls)):
             topic = f"bench-{name.lower()}"
             rows.append((f"produce {args.size} B acks=1 over {name}", f"{produce(settings, topic, args.records, args.size):.1f} MB/s"))
-        for name, settings in (("PLAINTEXT", plain), ("SSL", tls)):
-            rows.append((f"fetch (consumer) over {name}", f"{fetch(settings, 'bench-plaintext', args.records):.1f} MB/s"))
+        # Fetch alternates between the listeners three times and keeps each one's best run:
+        # on a shared machine one slow run is another process, not the listener.
+        best = {"PLAINTEXT": 0.0, "SSL": 0.0}
+        for _ in range(3):
+            for name, settings in (("PLAINTEXT", plain), ("SSL", tls)):
+                best[name] = max(best[name], fetch(settings, "bench-plaintext", args.records))
+        for name in ("PLAINTEXT", "SSL"):
+            rows.append((f"fetch (consumer, best of 3) over {name}", f"{best[name]:.1f} MB/s"))
         for mechanism in ("SCRAM-SHA-256", "PLAIN"):
             rate = auth_rate(ports["SASL_PLAINTEXT"], mechanism, "bench", password, args.auth_seconds, args.threads)
             rows.append((f"{mechanism} authentications ({args.threads} client threads, 4096 iterations)", f"{rate:.0f} /s"))
