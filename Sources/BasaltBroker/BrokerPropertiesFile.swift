@@ -11,7 +11,7 @@ import Foundation
 /// | `advertised.listeners` | the address clients are told, per listener name |
 /// | `listener.security.protocol.map`, `inter.broker.listener.name` | see ``ListenerConfiguration`` |
 /// | `ssl.keystore.type`, `ssl.keystore.location`, `ssl.key.location`, `ssl.truststore.type`, `ssl.truststore.location`, `ssl.client.auth`, `ssl.enabled.protocols` | ``TLSSettings`` |
-/// | `sasl.enabled.mechanisms`, `sasl.mechanism.inter.broker.protocol`, `basalt.inter.broker.sasl.username`, `basalt.inter.broker.sasl.password.file`, `connection.failed.authentication.delay.ms` | ``SaslSettings`` |
+/// | `sasl.enabled.mechanisms`, `sasl.mechanism.inter.broker.protocol`, `basalt.inter.broker.sasl.username`, `basalt.inter.broker.sasl.password.file`, `connection.failed.authentication.delay.ms`, `sasl.server.max.receive.size` | ``SaslSettings`` |
 /// | `basalt.metrics.listener` | metrics endpoint `host:port` |
 /// | `node.id` / `broker.id` | ``BrokerConfiguration/nodeId`` |
 /// | `socket.request.max.bytes` | ``BrokerConfiguration/maxRequestBytes`` |
@@ -72,7 +72,8 @@ public enum BrokerPropertiesFile {
                  "ssl.keystore.type", "ssl.keystore.location", "ssl.key.location", "ssl.truststore.type",
                  "ssl.truststore.location", "ssl.client.auth", "ssl.enabled.protocols", "sasl.enabled.mechanisms",
                  "sasl.mechanism.inter.broker.protocol", "basalt.inter.broker.sasl.username",
-                 "basalt.inter.broker.sasl.password.file", "connection.failed.authentication.delay.ms":
+                 "basalt.inter.broker.sasl.password.file", "connection.failed.authentication.delay.ms",
+                 "sasl.server.max.receive.size":
                 securitySettings[name] = (number + 1, value)
             case "basalt.metrics.listener":
                 let parsed = try address()
@@ -181,6 +182,10 @@ public enum BrokerPropertiesFile {
         }
         if let user = value("basalt.inter.broker.sasl.username") { configuration.sasl.interBrokerUsername = user }
         if let file = value("basalt.inter.broker.sasl.password.file") { configuration.sasl.interBrokerPasswordFile = file }
+        if let size = value("sasl.server.max.receive.size") {
+            guard let bytes = Int(size), bytes >= 1024 else { throw fail("sasl.server.max.receive.size", "needs an integer ≥ 1024") }
+            configuration.sasl.maxReceiveBytes = bytes
+        }
         if let delay = value("connection.failed.authentication.delay.ms") {
             guard let milliseconds = Int(delay), milliseconds >= 0 else { throw fail("connection.failed.authentication.delay.ms", "needs an integer ≥ 0") }
             configuration.sasl.failedAuthenticationDelayMs = milliseconds

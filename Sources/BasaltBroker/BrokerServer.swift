@@ -187,11 +187,16 @@ public final class BrokerServer: Sendable {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.server))
                     }
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxRequestBytes)))
+                    var decoder = KafkaFrameDecoder(maxFrameBytes: maxRequestBytes)
+                    let limits = FrameLimits(maxFrameBytes: maxRequestBytes)
+                    if sasl != nil {
+                        limits.maxFrameBytes = min(maxRequestBytes, configuration.sasl.maxReceiveBytes)
+                        decoder.limits = limits
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
                     try channel.pipeline.syncOperations.addHandler(
                         KafkaConnectionHandler(broker: broker, connection: info, maxQueuedBytes: maxInFlight,
-                                               sasl: sasl, tls: tls != nil))
+                                               sasl: sasl, tls: tls != nil, frameLimits: limits))
                 }
             }
             .bind(host: listener.host, port: listener.port)

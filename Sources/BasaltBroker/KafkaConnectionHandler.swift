@@ -35,6 +35,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private let tls: Bool
     private var authenticated: Bool
     private var rawTokenNext = false
+    private let frameLimits: FrameLimits?
     private var waiting = CircularBuffer<ByteBuffer>()
     private var queuedBytes = 0
     private var busy = false
@@ -45,7 +46,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     ///   - sasl: the connection's SASL exchange on a SASL listener; nil elsewhere.
     ///   - tls: whether the connection runs inside TLS (no `sendfile`; principal from the
     ///     client certificate).
-    init(broker: Broker, connection: ConnectionInfo, maxQueuedBytes: Int, sasl: SaslServerSession? = nil, tls: Bool = false) {
+    ///   - frameLimits: the decoder's bounds, widened to `socket.request.max.bytes` once the
+    ///     connection authenticates.
+    init(broker: Broker, connection: ConnectionInfo, maxQueuedBytes: Int, sasl: SaslServerSession? = nil, tls: Bool = false,
+         frameLimits: FrameLimits? = nil) {
+        self.frameLimits = frameLimits
         self.broker = broker
         self.connection = connection
         self.maxQueuedBytes = maxQueuedBytes
@@ -140,8 +145,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             if let principal = step.principal {
                 handler.connection.principal = principal
                 handler.authenticated = true
+                handler.frameLimits?.maxFrameBytes = handler.broker.configuration.maxRequestBytes
             }
             handler.rawTokenNext = step.expectsRawToken
+            // A raw v0 token has no request header, so it may be shorter than one.
+            handler.frameLimits?.minFrameBytes = step.expectsRawToken ? 0 : 10
             if step.failed, case .respond(let frame) = step.outcome {
                 // A failed authentication is answered, then the connection closes, as in
                 // Kafka: the client reconnects to try again (after the delay it waited).

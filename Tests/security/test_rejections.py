@@ -155,3 +155,17 @@ def read_frame(sock) -> bytes:
 def error_code(frame: bytes) -> int:
     """The int16 after the correlation id (response header v0)."""
     return struct.unpack(">h", frame[4:6])[0]
+
+
+def test_large_frames_only_after_authentication(secure_broker):
+    """Before authentication a SASL listener takes frames up to sasl.server.max.receive.size
+    (512 KiB) and closes on a larger size prefix without buffering it; after authentication
+    `socket.request.max.bytes` applies, so a 700 KiB record goes through."""
+    sock = socket.create_connection(("127.0.0.1", secure_broker.ports["SASL_PLAINTEXT"]), timeout=10)
+    sock.sendall(struct.pack(">i", 600 * 1024) + b"\0" * 1024)
+    assert sock.recv(4) == b""
+    assert "exceeds the limit of 524288" in secure_broker.log()
+    settings = rdkafka_settings(secure_broker, "SASL_PLAINTEXT", "SCRAM-SHA-256")
+    producer = Producer({**settings, "message.max.bytes": 1_000_000})
+    producer.produce(f"big-{uuid.uuid4().hex[:6]}", b"x" * 700 * 1024)
+    assert producer.flush(30) == 0

@@ -188,3 +188,15 @@ def test_v0_handshake_with_a_bad_raw_token_closes(secure_broker):
     sock.sendall(struct.pack(">i", 3) + b"\xff\xfe\xfd")
     assert sock.recv(4) == b""
     assert secure_broker.alive()
+
+
+def test_v0_raw_token_shorter_than_a_request_header(secure_broker):
+    """A raw token has no request header, so a 4-byte PLAIN token reaches the mechanism
+    (and fails as an unknown user) instead of being cut off as an invalid frame."""
+    sock = socket.create_connection(("127.0.0.1", secure_broker.ports["SASL_PLAINTEXT"]), timeout=10)
+    send_request(sock, 17, 0, kafka_string("PLAIN"))
+    assert error_code(read_frame(sock)) == 0
+    sock.sendall(struct.pack(">i", 4) + b"\0z\0y")
+    assert sock.recv(4) == b""
+    assert "invalid frame size" not in secure_broker.log()
+    assert "reason=invalid credentials" in secure_broker.log()

@@ -7,6 +7,7 @@
 /// | `basalt.inter.broker.sasl.username` | user this broker authenticates as towards peers |
 /// | `basalt.inter.broker.sasl.password.file` | file whose first line is that user's password |
 /// | `connection.failed.authentication.delay.ms` | delay before a failed authentication is answered (default 100) |
+/// | `sasl.server.max.receive.size` | largest frame before authentication (default 524288) |
 ///
 /// Users and their SCRAM credentials live in the credential store (``ScramCredentialStore``),
 /// managed with `basalt-broker scram-credential` or AlterUserScramCredentials.
@@ -22,6 +23,10 @@ public struct SaslSettings: Sendable, Equatable {
     /// How long a failed authentication waits before its answer (Kafka's default 100 ms):
     /// it slows password guessing down without holding an event loop.
     public var failedAuthenticationDelayMs: Int = 100
+    /// The largest frame a connection may send before it authenticates (Kafka's
+    /// `sasl.server.max.receive.size`, 512 KiB): SASL tokens are small, and an
+    /// unauthenticated peer must not make the broker buffer `socket.request.max.bytes`.
+    public var maxReceiveBytes: Int = 524_288
 
     /// The defaults above.
     public init() {}
