@@ -169,3 +169,14 @@ def test_large_frames_only_after_authentication(secure_broker):
     producer = Producer({**settings, "message.max.bytes": 1_000_000})
     producer.produce(f"big-{uuid.uuid4().hex[:6]}", b"x" * 700 * 1024)
     assert producer.flush(30) == 0
+
+
+def test_requested_client_auth_verifies_a_presented_certificate(secure_broker):
+    """ssl.client.auth=requested: no certificate is fine (User:ANONYMOUS), but one that is
+    presented must verify."""
+    topic = f"req-{uuid.uuid4().hex[:8]}"
+    assert produce_fails(rdkafka_settings(secure_broker, "SSL", None, certificate="rogue"), topic)
+    assert topic not in secure_broker.topics()
+    producer = Producer(rdkafka_settings(secure_broker, "SSL", None))
+    producer.produce(topic, b"anonymous")
+    assert producer.flush(20) == 0
