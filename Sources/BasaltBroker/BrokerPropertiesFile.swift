@@ -10,7 +10,7 @@ import Foundation
 /// | `listeners` | ``BrokerConfiguration/listeners``: `NAME://host:port[,…]` |
 /// | `advertised.listeners` | the address clients are told, per listener name |
 /// | `listener.security.protocol.map`, `inter.broker.listener.name` | see ``ListenerConfiguration`` |
-/// | `ssl.keystore.type`, `ssl.keystore.location`, `ssl.key.location`, `ssl.truststore.type`, `ssl.truststore.location`, `ssl.client.auth`, `ssl.enabled.protocols` | ``TLSSettings`` |
+/// | `ssl.keystore.type`, `ssl.keystore.location`, `ssl.key.location`, `ssl.truststore.type`, `ssl.truststore.location`, `ssl.client.auth`, `ssl.enabled.protocols`, `basalt.ssl.reload.check.interval.ms` | ``TLSSettings`` |
 /// | `sasl.enabled.mechanisms`, `sasl.mechanism.inter.broker.protocol`, `basalt.inter.broker.sasl.username`, `basalt.inter.broker.sasl.password.file`, `connection.failed.authentication.delay.ms`, `sasl.server.max.receive.size` | ``SaslSettings`` |
 /// | `basalt.metrics.listener` | metrics endpoint `host:port` |
 /// | `node.id` / `broker.id` | ``BrokerConfiguration/nodeId`` |
@@ -73,7 +73,7 @@ public enum BrokerPropertiesFile {
                  "ssl.truststore.location", "ssl.client.auth", "ssl.enabled.protocols", "sasl.enabled.mechanisms",
                  "sasl.mechanism.inter.broker.protocol", "basalt.inter.broker.sasl.username",
                  "basalt.inter.broker.sasl.password.file", "connection.failed.authentication.delay.ms",
-                 "sasl.server.max.receive.size":
+                 "sasl.server.max.receive.size", "basalt.ssl.reload.check.interval.ms":
                 securitySettings[name] = (number + 1, value)
             case "basalt.metrics.listener":
                 let parsed = try address()
@@ -162,8 +162,14 @@ public enum BrokerPropertiesFile {
                 }
                 tls.clientAuth = clientAuth
             }
+            if let interval = value("basalt.ssl.reload.check.interval.ms") {
+                guard let milliseconds = Int(interval), milliseconds >= 0 else {
+                    throw fail("basalt.ssl.reload.check.interval.ms", "needs an integer ≥ 0")
+                }
+                tls.reloadCheckIntervalMs = milliseconds
+            }
             configuration.tls = tls
-        } else if let name = ["ssl.key.location", "ssl.truststore.location", "ssl.client.auth"].first(where: { value($0) != nil }) {
+        } else if let name = ["ssl.key.location", "ssl.truststore.location", "ssl.client.auth", "basalt.ssl.reload.check.interval.ms"].first(where: { value($0) != nil }) {
             throw fail(name, "needs ssl.keystore.location")
         }
         func mechanism(_ text: String, _ name: String) throws(BrokerConfigurationError) -> SaslMechanism {

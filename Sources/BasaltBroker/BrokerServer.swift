@@ -32,10 +32,11 @@ public final class BrokerServer: Sendable {
     private let metricsChannel: (any Channel)?
     private let connections: ConnectionRegistry
     private let stopped = Atomic<Bool>(false)
+    private let certificateWatcher: Task<Void, Never>?
 
     private init(broker: Broker, boundAddresses: [String: HostPort], boundAddress: HostPort, metricsAddress: HostPort?,
                  group: MultiThreadedEventLoopGroup, serverChannels: [any Channel], metricsChannel: (any Channel)?,
-                 connections: ConnectionRegistry) {
+                 connections: ConnectionRegistry, configuration: BrokerConfiguration) {
         self.broker = broker
         self.boundAddress = boundAddress
         self.boundAddresses = boundAddresses
@@ -44,6 +45,14 @@ public final class BrokerServer: Sendable {
         self.serverChannels = serverChannels
         self.metricsChannel = metricsChannel
         self.connections = connections
+        if let tls = configuration.tls, tls.reloadCheckIntervalMs > 0 {
+            let watcher = CertificateFileWatcher(
+                security: broker.security, paths: [tls.keystorePath, tls.keyPath, tls.truststorePath].compactMap { $0 },
+                intervalMs: tls.reloadCheckIntervalMs, logger: broker.logger)
+            certificateWatcher = Task { await watcher.run() }
+        } else {
+            certificateWatcher = nil
+        }
     }
 
     /// Opens the store, binds the listeners and starts serving.
@@ -133,7 +142,7 @@ public final class BrokerServer: Sendable {
         return BrokerServer(broker: broker, boundAddresses: boundAddresses,
                             boundAddress: firstBound ?? HostPort(host: configuration.listenHost, port: configuration.listenPort),
                             metricsAddress: metricsAddress, group: group, serverChannels: serverChannels,
-                            metricsChannel: metricsChannel, connections: connections)
+                            metricsChannel: metricsChannel, connections: connections, configuration: configuration)
     }
 
     /// Re-reads the TLS certificate, key and truststore files (SIGHUP); new connections get
@@ -221,6 +230,7 @@ public final class BrokerServer: Sendable {
                 try? await Task.sleep(for: .milliseconds(cluster.configuration.controlledShutdownLingerMs))
             }
         }
+        certificateWatcher?.cancel()
         logger.info("shutting down: no longer accepting connections")
         for channel in serverChannels { try? await channel.close() }
         try? await metricsChannel?.close()

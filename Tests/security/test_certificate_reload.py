@@ -1,6 +1,6 @@
-"""The broker's certificate is replaced on disk and reloaded on SIGHUP without a restart:
-new connections get the new certificate, the open ones keep working; a broken file keeps
-the old certificate in use."""
+"""The broker's certificate is replaced on disk and reloaded without a restart, on SIGHUP or
+when the files change: new connections get the new certificate, the open ones keep working;
+a broken file keeps the old certificate in use."""
 import socket
 import ssl
 import time
@@ -29,8 +29,9 @@ def wait_for(condition, what: str, timeout: float = 10.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_sighup_reloads_the_certificate(secure_broker):
-    broker = secure_broker
+def test_sighup_reloads_the_certificate(secure_broker_factory):
+    # The file check is off, so only the signal can reload.
+    broker = secure_broker_factory(extra=["basalt.ssl.reload.check.interval.ms=0"])
     assert served_certificate(broker) == der(broker.pki / "server.pem")
     producer = Producer(rdkafka_settings(broker, "SSL", None))
     producer.produce("reload-topic", b"before")
@@ -51,3 +52,12 @@ def test_sighup_reloads_the_certificate(secure_broker):
     broker.reload()
     wait_for(lambda: "TLS certificates not reloaded" in broker.log(), "the refused reload")
     assert served_certificate(broker) == der(broker.pki / "server2.pem")
+
+
+def test_changed_files_are_reloaded_without_a_signal(secure_broker_factory):
+    broker = secure_broker_factory(extra=["basalt.ssl.reload.check.interval.ms=100"])
+    assert served_certificate(broker) == der(broker.pki / "server.pem")
+    broker.keystore.write_bytes((broker.pki / "server2.pem").read_bytes())
+    broker.key.write_bytes((broker.pki / "server2.key").read_bytes())
+    wait_for(lambda: served_certificate(broker) == der(broker.pki / "server2.pem"), "the renewed certificate")
+    assert "trigger=file change" in broker.log()

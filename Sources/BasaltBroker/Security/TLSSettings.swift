@@ -9,6 +9,7 @@
 /// | `ssl.truststore.type` | `PEM` |
 /// | `ssl.truststore.location` | PEM file of the CA certificates client (and peer broker) certificates must chain to |
 /// | `ssl.client.auth` | `required`, `requested` or `none` (default) |
+/// | `basalt.ssl.reload.check.interval.ms` | how often the files are checked for changes and reloaded (default 5000; 0 off) |
 ///
 /// TLS 1.2 is the lowest version offered. The same certificate and key serve as the
 /// client certificate when this broker connects to a peer over a TLS inter-broker listener.
@@ -21,6 +22,8 @@ public struct TLSSettings: Sendable, Equatable {
     public var truststorePath: String?
     /// Whether clients are asked for certificates.
     public var clientAuth: TLSClientAuth = .none
+    /// How often the files are checked for changes and reloaded (as SIGHUP does); 0 never.
+    public var reloadCheckIntervalMs: Int = 5000
 
     /// TLS with the chain (and key) in `keystorePath`.
     public init(keystorePath: String, keyPath: String? = nil, truststorePath: String? = nil, clientAuth: TLSClientAuth = .none) {
