@@ -9,6 +9,7 @@ Certificates (all in a session temporary directory):
   alice.pem / alice.key      client certificate, subject /C=GB/O=Example/OU=eng/CN=alice
   expired.pem / expired.key  client certificate of the test CA that expired yesterday
   rogue.pem / rogue.key      client certificate of another CA the broker does not trust
+  escaped.pem / escaped.key  client certificate whose subject needs RFC 2253 escaping
 """
 import importlib.util
 import os
@@ -38,7 +39,7 @@ def run_openssl(*args, cwd):
 
 
 def issue(directory: Path, name: str, subject: str, ca: str = "ca", days: str = "2", san: str | None = None):
-    run_openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+    run_openssl("req", "-utf8", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
                 "-subj", subject, cwd=directory)
     args = ["x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key", "-CAcreateserial",
             "-out", f"{name}.pem", "-days", days]
@@ -58,6 +59,7 @@ def make_pki(directory: Path) -> Path:
     issue(directory, "alice", "/C=GB/O=Example/OU=eng/CN=alice")
     issue(directory, "expired", "/CN=expired", days="-1")
     issue(directory, "rogue", "/CN=rogue", ca="rogue-ca")
+    issue(directory, "escaped", "/CN=Smith, Jane/O=R\\+D/L=Zürich")
     return directory
 
 

@@ -115,3 +115,12 @@ def test_kafka_python(secure_broker, protocol, mechanism):
             break
     consumer.close()
     assert received == values
+
+
+def test_certificate_subject_is_escaped_as_rfc_2253(secure_broker):
+    """A comma and a plus in the subject are escaped, UTF-8 stays readable, the most
+    specific attribute comes first (as Kafka's principal from Java's X500Principal)."""
+    topic = f"dn-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["kcat", "-P", "-t", topic, *kcat_args(secure_broker, "SSL", None, "escaped")],
+                   input="v\n", text=True, check=True, timeout=60)
+    assert "principal=User:L=Zürich,O=R\\+D,CN=Smith\\, Jane" in secure_broker.log()
