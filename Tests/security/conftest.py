@@ -83,9 +83,7 @@ class SecureBroker:
         self.key = directory / "keystore.key"
         self.keystore.write_bytes((pki / "server.pem").read_bytes())
         self.key.write_bytes((pki / "server.key").read_bytes())
-        listeners = ",".join(f"{name}://127.0.0.1:{port}" for name, port in self.ports.items())
-        (directory / "server.properties").write_text("\n".join([
-            f"listeners={listeners}",
+        self.settings = [
             "ssl.keystore.type=PEM",
             f"ssl.keystore.location={self.keystore}",
             f"ssl.key.location={self.key}",
@@ -93,7 +91,7 @@ class SecureBroker:
             f"ssl.client.auth={client_auth}",
             "sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN",
             *extra,
-        ]) + "\n")
+        ]
         self.process = None
         self.log_file = None
 
@@ -108,13 +106,36 @@ class SecureBroker:
         return f"127.0.0.1:{self.ports[listener]}"
 
     def start(self) -> "SecureBroker":
+        # A port found free can be taken before the broker binds it (other processes on this
+        # machine open connections from the same range): such a start fails at once with
+        # EADDRINUSE and is retried on fresh ports, never passed silently.
+        for attempt in range(5):
+            try:
+                return self._start_once()
+            except RuntimeError:
+                if "Address already in use" not in self.log() or attempt == 4:
+                    raise
+                self.ports = {name: free_port() for name in self.ports}
+                self.metrics_port = free_port()
+        raise AssertionError("unreachable")
+
+    def _start_once(self) -> "SecureBroker":
+        listeners = ",".join(f"{name}://127.0.0.1:{port}" for name, port in self.ports.items())
+        (self.directory / "server.properties").write_text("\n".join([f"listeners={listeners}", *self.settings]) + "\n")
         args = [broker_binary(), "--config", str(self.directory / "server.properties"), "--data-dir", str(self.data_dir),
                 "--metrics", f"127.0.0.1:{self.metrics_port}", "--log-level", "debug"]
         self.log_file = open(self.log_path, "ab")
         self.process = subprocess.Popen(args, stdout=self.log_file, stderr=subprocess.STDOUT)
-        for port in self.ports.values():
-            wait_for_port(port, self.process)
-        wait_for_port(self.metrics_port, self.process)
+        try:
+            for port in self.ports.values():
+                wait_for_port(port, self.process)
+            wait_for_port(self.metrics_port, self.process)
+        except RuntimeError:
+            self.process.kill()
+            self.process.wait()
+            self.log_file.close()
+            self.process = None
+            raise
         return self
 
     def reload(self):
