@@ -7,7 +7,7 @@ CRASH_ROUNDS ?= 50
 LIVE_FUZZ_MUTANTS ?= 50000
 LIVE_FUZZ_SEED ?= 20240611
 
-.PHONY: demo all deps test-deps interop-deps build test interop run torture fuzz fuzz-live bench bench-broker bench-memory bench-cluster clean cluster cluster-test torture-cluster bench-compaction
+.PHONY: demo all deps test-deps interop-deps build test interop security-test run torture fuzz fuzz-live bench bench-broker bench-memory bench-cluster clean cluster cluster-test torture-cluster bench-compaction
 
 # kafka-python needs lz4, python-snappy (which pulls in cramjam) and zstandard for those codecs.
 PIP_PACKAGES = confluent-kafka==2.16.1 kafka-python==3.0.12 lz4==4.4.5 python-snappy==0.7.3 cramjam==2.14.0 zstandard==0.25.0 pytest
@@ -69,6 +69,14 @@ interop-deps:
 	@python3 -c "import confluent_kafka, kafka, lz4, snappy, zstandard, pytest" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
 	@[ -f $(OLD_KAFKA_PYTHON_DIR)/kafka/version.py ] && [ -d $(OLD_KAFKA_PYTHON_DIR)/xxhash ] || \
 		python3 -m pip install -q --no-deps --target $(OLD_KAFKA_PYTHON_DIR) $(OLD_PIP_PACKAGES)
+	@# openssl makes the test CA and certificates of the security tests (Tests/security).
+	@if ! command -v openssl >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssl; \
+		else \
+			echo "openssl is missing: install it with 'sudo apt-get install -y openssl'"; exit 1; \
+		fi; \
+	fi
 
 build: deps
 	$(SWIFT) build
@@ -81,11 +89,17 @@ test: deps test-deps interop-deps
 	BASALT_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test --skip-build --skip BasaltBrokerTests
 	$(SWIFT) test --skip-build --filter BasaltBrokerTests
 	$(MAKE) interop
+	$(MAKE) security-test
 	$(MAKE) cluster-test
 
 interop: interop-deps
 	$(SWIFT) build --product basalt-broker
 	BASALT_BROKER=$$($(SWIFT) build --show-bin-path)/basalt-broker python3 -m pytest -q Tests/interop
+
+# TLS, SASL and listeners with real clients and test certificates (Tests/security).
+security-test: interop-deps
+	$(SWIFT) build --product basalt-broker
+	BASALT_BROKER=$$($(SWIFT) build --show-bin-path)/basalt-broker python3 -m pytest -q Tests/security
 
 run: deps
 	$(SWIFT) run -c release basalt-broker --data-dir ./data --listen 127.0.0.1:9092 --metrics 127.0.0.1:9100

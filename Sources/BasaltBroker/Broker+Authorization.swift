@@ -68,6 +68,16 @@ extension Broker {
                     .init(errorCode: .clusterAuthorizationFailed, partition: $0.partition, leaderEpoch: -1, endOffset: -1)
                 })
             }))
+        case .describeUserScramCredentials where !access.allows(.describe, .cluster):
+            return .describeUserScramCredentials(DescribeUserScramCredentialsResponse(
+                errorCode: .clusterAuthorizationFailed, errorMessage: "not authorized to describe users", results: []))
+        case .alterUserScramCredentials(let body) where !access.allows(.alter, .cluster):
+            // Kafka answers each named user; a user named twice gets one answer.
+            var seen = Set<String>()
+            let users = (body.deletions.map(\.name) + body.upsertions.map(\.name)).filter { seen.insert($0).inserted }
+            return .alterUserScramCredentials(AlterUserScramCredentialsResponse(results: users.map {
+                .init(user: $0, errorCode: .clusterAuthorizationFailed, errorMessage: "not authorized to alter users")
+            }))
         default:
             return nil
         }

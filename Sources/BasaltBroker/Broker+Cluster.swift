@@ -23,7 +23,8 @@ extension Broker {
     /// Metadata in a cluster: the live brokers, the controller, and for each partition the
     /// leader, epoch, replicas and ISR that etcd holds.
     /// Topics are hidden and auto-created under the same checks as ``metadata(_:version:access:)``.
-    func clusterMetadata(_ request: MetadataRequest, version: Int16, cluster: ClusterNode, access: RequestAccess) -> MetadataResponse {
+    func clusterMetadata(_ request: MetadataRequest, version: Int16, cluster: ClusterNode, access: RequestAccess,
+                         listener: String) -> MetadataResponse {
         let view = cluster.metadata.view
         let nodeId = configuration.nodeId
         let names: [String]
@@ -78,7 +79,8 @@ extension Broker {
             topics.append(MetadataResponse.Topic(name: name, partitions: partitions))
         }
         let brokers = view.brokers.sorted { $0.key < $1.key }.map {
-            MetadataResponse.Broker(nodeId: $0.key, host: $0.value.host, port: Int32(clamping: $0.value.port))
+            let address = $0.value.address(listener: listener)
+            return MetadataResponse.Broker(nodeId: $0.key, host: address.host, port: Int32(clamping: address.port))
         }
         return MetadataResponse(brokers: brokers, clusterId: cluster.configuration.name,
                                 controllerId: view.controller ?? -1, topics: topics)
@@ -148,7 +150,7 @@ extension Broker {
 
     /// The coordinator of `group` in a cluster: one live broker every broker agrees on,
     /// chosen by hashing the group id over the live brokers' ids.
-    func clusterCoordinator(for group: String, cluster: ClusterNode) -> FindCoordinatorResponse {
+    func clusterCoordinator(for group: String, cluster: ClusterNode, listener: String? = nil) -> FindCoordinatorResponse {
         let view = cluster.metadata.view
         let live = view.brokers.keys.sorted()
         guard !live.isEmpty, cluster.session.isValid else {
@@ -156,9 +158,10 @@ extension Broker {
         }
         let index = Int(Partitioner.murmur2(Array(group.utf8)) % UInt32(live.count))
         let node = live[index]
-        guard let address = view.brokers[node] else {
+        guard let record = view.brokers[node] else {
             return FindCoordinatorResponse(errorCode: .coordinatorNotAvailable, nodeId: -1, host: "", port: -1)
         }
+        let address = listener.map { record.address(listener: $0) } ?? BrokerRecord.Address(host: record.host, port: record.port)
         return FindCoordinatorResponse(nodeId: node, host: address.host, port: Int32(clamping: address.port))
     }
 }

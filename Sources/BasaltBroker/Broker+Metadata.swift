@@ -8,8 +8,8 @@ extension Broker {
     /// exist are created when auto-creation is on (and, v4+, the request allows it) and the
     /// principal may create them. Topics the principal may not describe are left out of an
     /// all-topics answer and answer TOPIC_AUTHORIZATION_FAILED when named.
-    func metadata(_ request: MetadataRequest, version: Int16, access: RequestAccess) -> MetadataResponse {
-        let address = advertisedAddress
+    func metadata(_ request: MetadataRequest, version: Int16, access: RequestAccess, listener: String) -> MetadataResponse {
+        let address = advertisedAddress(listener: listener)
         let names: [String]
         var create = false
         if let requested = request.topics, !(version == 0 && requested.isEmpty) {
@@ -55,7 +55,7 @@ extension Broker {
     /// TRANSACTIONAL_ID_AUTHORIZATION_FAILED (librdkafka retries every other code, including
     /// COORDINATOR_NOT_AVAILABLE and UNSUPPORTED_VERSION). librdkafka shows the message.
     /// Idempotent producers never ask for a transaction coordinator and are unaffected.
-    func findCoordinator(_ request: FindCoordinatorRequest) -> FindCoordinatorResponse {
+    func findCoordinator(_ request: FindCoordinatorRequest, listener: String) -> FindCoordinatorResponse {
         switch request.keyType {
         case 0:
             break
@@ -69,8 +69,8 @@ extension Broker {
         guard !request.key.isEmpty else {
             return FindCoordinatorResponse(errorCode: .invalidGroupId, nodeId: -1, host: "", port: -1)
         }
-        if let cluster { return clusterCoordinator(for: request.key, cluster: cluster) }
-        let address = advertisedAddress
+        if let cluster { return clusterCoordinator(for: request.key, cluster: cluster, listener: listener) }
+        let address = advertisedAddress(listener: listener)
         return FindCoordinatorResponse(nodeId: configuration.nodeId, host: address.host, port: Int32(address.port))
     }
 }

@@ -34,6 +34,8 @@ public final class Broker: Sendable {
     let aclWatch: EtcdAclStorage?
     /// The broker settings changed through AlterConfigs (single node).
     let dynamicSettings: BrokerDynamicSettings
+    /// TLS material, SCRAM credentials and listener addresses.
+    public let security: BrokerSecurity
     private let advertised: Mutex<HostPort>
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
@@ -72,6 +74,7 @@ public final class Broker: Sendable {
         let producerIds: ProducerIdAllocator
         var authorizer: Authorizer?
         let dynamicSettings: BrokerDynamicSettings
+        let security: BrokerSecurity
         var partitions = 0
         do {
             try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
@@ -93,6 +96,7 @@ public final class Broker: Sendable {
             }
             let floor = producerStates.highestProducerId(below: ProducerIdAllocator.limit).map { $0 + 1 } ?? 0
             producerIds = try ProducerIdAllocator(directory: brokerDirectory, floor: floor)
+            security = try BrokerSecurity(configuration: configuration, brokerDirectory: brokerDirectory)
         } catch {
             // Release the store (and its lock), so a fixed data directory can be opened again.
             try? store.close()
@@ -101,6 +105,7 @@ public final class Broker: Sendable {
         self.clusterId = clusterId
         self.dynamicSettings = dynamicSettings
         self.producerIds = producerIds
+        self.security = security
         self.producerStates = producerStates
         self.store = store
         self.configuration = configuration
@@ -115,7 +120,8 @@ public final class Broker: Sendable {
                 configuration: settings, nodeId: configuration.nodeId, store: store, producerStates: producerStates,
                 defaultTopicConfig: configuration.defaultTopicConfig,
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton, maxResponseBytes: configuration.maxRequestBytes,
-                logger: logger)
+                logger: logger, peerSecurity: try PeerSecurity(configuration: configuration, tls: security.tls),
+                credentialStore: security.credentials)
         } else {
             cluster = nil
         }
@@ -226,13 +232,21 @@ public final class Broker: Sendable {
         }
         let outcome: RequestOutcome
         switch request {
+        case .saslHandshake, .saslAuthenticate:
+            outcome = saslAfterAuthentication(request, header: header)
+        case .describeUserScramCredentials(let body):
+            outcome = respond(.describeUserScramCredentials(describeUserScramCredentials(body)), to: header)
+        case .alterUserScramCredentials(let body):
+            outcome = respond(.alterUserScramCredentials(await alterUserScramCredentials(body)), to: header)
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
         case .metadata(let body):
             if let cluster {
-                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster, access: access)), to: header)
+                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster, access: access,
+                                                            listener: connection.listener)), to: header)
             } else {
-                outcome = respond(.metadata(metadata(body, version: header.apiVersion, access: access)), to: header)
+                outcome = respond(.metadata(metadata(body, version: header.apiVersion, access: access,
+                                                     listener: connection.listener)), to: header)
             }
         case .produce(let body):
             outcome = await produce(body, header: header, access: access)
@@ -259,7 +273,7 @@ public final class Broker: Sendable {
         case .initProducerId(let body):
             outcome = respond(.initProducerId(await initProducerId(body)), to: header)
         case .findCoordinator(let body):
-            outcome = respond(.findCoordinator(findCoordinator(body)), to: header)
+            outcome = respond(.findCoordinator(findCoordinator(body, listener: connection.listener)), to: header)
         case .joinGroup(let body) where !coordinates(body.groupId):
             outcome = respond(.joinGroup(JoinGroupResponse(errorCode: .notCoordinator, generationId: -1, protocolName: "",
                                                             leader: "", memberId: body.memberId)), to: header)

@@ -17,6 +17,17 @@ public struct BrokerConfiguration: Sendable {
     public var advertisedHost: String?
     /// Port clients are told to connect to; the bound port when nil.
     public var advertisedPort: Int?
+    /// Kafka's `listeners`: each is bound with its own security protocol. When empty, one
+    /// PLAINTEXT listener at ``listenHost``:``listenPort`` (advertised as ``advertisedHost``
+    /// and ``advertisedPort``), as `--listen` configures.
+    public var listeners: [ListenerConfiguration] = []
+    /// The listener peer brokers connect to (`inter.broker.listener.name`); the first
+    /// listener when nil. Its advertised address is the one registered in the cluster.
+    public var interBrokerListenerName: String?
+    /// Certificates and client authentication of the TLS listeners (SSL, SASL_SSL).
+    public var tls: TLSSettings?
+    /// SASL on the SASL listeners and towards peer brokers.
+    public var sasl = SaslSettings()
     /// Address of the Prometheus `/metrics` endpoint; none when nil.
     public var metricsHost: String?
     /// Port of the metrics endpoint; 0 picks a free one.
@@ -83,6 +94,21 @@ public struct BrokerConfiguration: Sendable {
     /// The defaults above.
     public init() {}
 
+    /// The listeners the broker binds: ``listeners``, or the single PLAINTEXT listener of
+    /// ``listenHost`` and ``listenPort``.
+    public var effectiveListeners: [ListenerConfiguration] {
+        if !listeners.isEmpty { return listeners }
+        return [ListenerConfiguration(name: SecurityProtocol.plaintext.rawValue, securityProtocol: .plaintext,
+                                      host: listenHost, port: listenPort,
+                                      advertisedHost: advertisedHost, advertisedPort: advertisedPort)]
+    }
+
+    /// The listener peer brokers use.
+    public var interBrokerListener: ListenerConfiguration {
+        let all = effectiveListeners
+        return all.first { $0.name == interBrokerListenerName } ?? all[0]
+    }
+
     /// Checks ranges, naming the option at fault.
     public func validate() throws(BrokerConfigurationError) {
         guard (0...65535).contains(listenPort) else { throw .invalid("listen port \(listenPort) is not in 0...65535") }
@@ -99,6 +125,22 @@ public struct BrokerConfiguration: Sendable {
         guard logCleanerDedupeBufferBytes >= 1 << 10, logCleanerDedupeBufferBytes <= 1 << 34 else {
             throw .invalid("log.cleaner.dedupe.buffer.size must be in 1 KiB...16 GiB")
         }
+        for listener in effectiveListeners {
+            guard (0...65535).contains(listener.port) else { throw .invalid("listener \(listener.name): port \(listener.port) is not in 0...65535") }
+            if listener.securityProtocol.usesTLS, tls == nil {
+                throw .invalid("listener \(listener.name) uses \(listener.securityProtocol.rawValue): set ssl.keystore.location")
+            }
+        }
+        if let name = interBrokerListenerName, !effectiveListeners.contains(where: { $0.name == name }) {
+            throw .invalid("inter.broker.listener.name \(name) is not in listeners")
+        }
+        if interBrokerListener.securityProtocol.usesSASL, cluster != nil,
+           sasl.interBrokerUsername == nil || sasl.interBrokerPasswordFile == nil {
+            throw .invalid("the inter-broker listener uses SASL: set basalt.inter.broker.sasl.username and "
+                           + "basalt.inter.broker.sasl.password.file")
+        }
+        guard !sasl.enabledMechanisms.isEmpty else { throw .invalid("sasl.enabled.mechanisms is empty") }
+        guard sasl.failedAuthenticationDelayMs >= 0 else { throw .invalid("connection.failed.authentication.delay.ms must be ≥ 0") }
         try cluster?.validate()
         do {
             try defaultTopicConfig.validate()

@@ -40,7 +40,7 @@ public final class BrokerMetrics: Sendable {
         rejectedRequests = CoreMetrics.Counter(label: "basalt_rejected_requests_total", dimensions: [], factory: factory)
     }
 
-    private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+    func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
         let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
         return counters.withLock { counters in
             if let counter = counters[key] { return counter }

@@ -7,8 +7,11 @@ import Foundation
 /// | name | sets |
 /// |---|---|
 /// | `log.dirs` / `log.dir` | ``BrokerConfiguration/dataDirectory`` (first directory) |
-/// | `listeners` | listen host and port (`PLAINTEXT://host:port`, first listener) |
-/// | `advertised.listeners` | advertised host and port |
+/// | `listeners` | ``BrokerConfiguration/listeners``: `NAME://host:port[,…]` |
+/// | `advertised.listeners` | the address clients are told, per listener name |
+/// | `listener.security.protocol.map`, `inter.broker.listener.name` | see ``ListenerConfiguration`` |
+/// | `ssl.keystore.type`, `ssl.keystore.location`, `ssl.key.location`, `ssl.truststore.type`, `ssl.truststore.location`, `ssl.client.auth`, `ssl.enabled.protocols`, `basalt.ssl.reload.check.interval.ms` | ``TLSSettings`` |
+/// | `sasl.enabled.mechanisms`, `sasl.mechanism.inter.broker.protocol`, `basalt.inter.broker.sasl.username`, `basalt.inter.broker.sasl.password.file`, `connection.failed.authentication.delay.ms`, `sasl.server.max.receive.size` | ``SaslSettings`` |
 /// | `basalt.metrics.listener` | metrics endpoint `host:port` |
 /// | `node.id` / `broker.id` | ``BrokerConfiguration/nodeId`` |
 /// | `socket.request.max.bytes` | ``BrokerConfiguration/maxRequestBytes`` |
@@ -43,6 +46,8 @@ public enum BrokerPropertiesFile {
         var topicSettings: [(name: String, value: String?)] = []
         // Cluster settings may come before the endpoints that switch cluster mode on.
         var clusterSettings: [(line: Int, name: String, value: String)] = []
+        // Listener and security settings refer to each other; they are read as a whole at the end.
+        var securitySettings: [String: (line: Int, value: String)] = [:]
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
@@ -68,14 +73,13 @@ public enum BrokerPropertiesFile {
             switch name {
             case "log.dirs", "log.dir":
                 configuration.dataDirectory = value.split(separator: ",").first.map(String.init) ?? value
-            case "listeners":
-                let parsed = try address()
-                configuration.listenHost = parsed.host
-                configuration.listenPort = parsed.port
-            case "advertised.listeners":
-                let parsed = try address()
-                configuration.advertisedHost = parsed.host
-                configuration.advertisedPort = parsed.port
+            case "listeners", "advertised.listeners", "listener.security.protocol.map", "inter.broker.listener.name",
+                 "ssl.keystore.type", "ssl.keystore.location", "ssl.key.location", "ssl.truststore.type",
+                 "ssl.truststore.location", "ssl.client.auth", "ssl.enabled.protocols", "sasl.enabled.mechanisms",
+                 "sasl.mechanism.inter.broker.protocol", "basalt.inter.broker.sasl.username",
+                 "basalt.inter.broker.sasl.password.file", "connection.failed.authentication.delay.ms",
+                 "sasl.server.max.receive.size", "basalt.ssl.reload.check.interval.ms":
+                securitySettings[name] = (number + 1, value)
             case "basalt.metrics.listener":
                 let parsed = try address()
                 configuration.metricsHost = parsed.host
@@ -131,11 +135,90 @@ public enum BrokerPropertiesFile {
                 throw .invalid("line \(number + 1): unknown setting \(name)")
             }
         }
+        try applySecurity(securitySettings, to: &configuration)
         try applyCluster(clusterSettings, to: &configuration)
         do {
             configuration.defaultTopicConfig = try TopicSettings.apply(topicSettings, to: configuration.defaultTopicConfig)
         } catch {
             throw .invalid(error.description)
+        }
+    }
+
+    /// Applies listener, TLS and SASL settings (see ``ListenerConfiguration``, ``TLSSettings``
+    /// and ``SaslSettings`` for the names).
+    static func applySecurity(
+        _ settings: [String: (line: Int, value: String)], to configuration: inout BrokerConfiguration
+    ) throws(BrokerConfigurationError) {
+        guard !settings.isEmpty else { return }
+        func value(_ name: String) -> String? { settings[name]?.value }
+        func fail(_ name: String, _ message: String) -> BrokerConfigurationError {
+            .invalid("line \(settings[name]?.line ?? 0): \(name) \(message)")
+        }
+        if let listeners = value("listeners") {
+            configuration.listeners = try ListenerConfiguration.parse(
+                listeners: listeners, advertised: value("advertised.listeners"),
+                protocolMap: value("listener.security.protocol.map"))
+            configuration.listenHost = configuration.listeners[0].host
+            configuration.listenPort = configuration.listeners[0].port
+        } else if let advertised = value("advertised.listeners") {
+            guard let parsed = HostPort(parsing: advertised.split(separator: ",").first.map(String.init) ?? advertised) else {
+                throw fail("advertised.listeners", "needs NAME://host:port, got \(advertised)")
+            }
+            configuration.advertisedHost = parsed.host
+            configuration.advertisedPort = parsed.port
+        }
+        if let name = value("inter.broker.listener.name") { configuration.interBrokerListenerName = name.uppercased() }
+        for name in ["ssl.keystore.type", "ssl.truststore.type"] {
+            if let type = value(name), type.uppercased() != "PEM" { throw fail(name, "must be PEM, got \(type)") }
+        }
+        if let protocols = value("ssl.enabled.protocols") {
+            let allowed: Set<String> = ["TLSv1.2", "TLSv1.3"]
+            for entry in protocols.split(separator: ",") where !allowed.contains(entry.trimmingCharacters(in: .whitespaces)) {
+                throw fail("ssl.enabled.protocols", "may list only TLSv1.2 and TLSv1.3, got \(entry)")
+            }
+        }
+        if let keystore = value("ssl.keystore.location") {
+            var tls = TLSSettings(keystorePath: keystore, keyPath: value("ssl.key.location"),
+                                  truststorePath: value("ssl.truststore.location"))
+            if let mode = value("ssl.client.auth") {
+                guard let clientAuth = TLSClientAuth(rawValue: mode.lowercased()) else {
+                    throw fail("ssl.client.auth", "must be required, requested or none, got \(mode)")
+                }
+                tls.clientAuth = clientAuth
+            }
+            if let interval = value("basalt.ssl.reload.check.interval.ms") {
+                guard let milliseconds = Int(interval), milliseconds >= 0 else {
+                    throw fail("basalt.ssl.reload.check.interval.ms", "needs an integer ≥ 0")
+                }
+                tls.reloadCheckIntervalMs = milliseconds
+            }
+            configuration.tls = tls
+        } else if let name = ["ssl.key.location", "ssl.truststore.location", "ssl.client.auth", "basalt.ssl.reload.check.interval.ms"].first(where: { value($0) != nil }) {
+            throw fail(name, "needs ssl.keystore.location")
+        }
+        func mechanism(_ text: String, _ name: String) throws(BrokerConfigurationError) -> SaslMechanism {
+            guard let mechanism = SaslMechanism(rawValue: text.trimmingCharacters(in: .whitespaces).uppercased()) else {
+                throw fail(name, "supports PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512, got \(text)")
+            }
+            return mechanism
+        }
+        if let list = value("sasl.enabled.mechanisms") {
+            var mechanisms: [SaslMechanism] = []
+            for entry in list.split(separator: ",") { mechanisms.append(try mechanism(String(entry), "sasl.enabled.mechanisms")) }
+            configuration.sasl.enabledMechanisms = mechanisms
+        }
+        if let text = value("sasl.mechanism.inter.broker.protocol") {
+            configuration.sasl.interBrokerMechanism = try mechanism(text, "sasl.mechanism.inter.broker.protocol")
+        }
+        if let user = value("basalt.inter.broker.sasl.username") { configuration.sasl.interBrokerUsername = user }
+        if let file = value("basalt.inter.broker.sasl.password.file") { configuration.sasl.interBrokerPasswordFile = file }
+        if let size = value("sasl.server.max.receive.size") {
+            guard let bytes = Int(size), bytes >= 1024 else { throw fail("sasl.server.max.receive.size", "needs an integer ≥ 1024") }
+            configuration.sasl.maxReceiveBytes = bytes
+        }
+        if let delay = value("connection.failed.authentication.delay.ms") {
+            guard let milliseconds = Int(delay), milliseconds >= 0 else { throw fail("connection.failed.authentication.delay.ms", "needs an integer ≥ 0") }
+            configuration.sasl.failedAuthenticationDelayMs = milliseconds
         }
     }
 

@@ -1,7 +1,10 @@
 import Basalt
+import BasaltKafka
 import Glibc
 import Logging
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// Serves one client connection: takes the frames ``KafkaFrameDecoder`` cuts, hands them
 /// to the ``Broker`` one at a time, and writes the responses in request order, as Kafka
@@ -12,6 +15,12 @@ import NIOCore
 /// socket's send buffer is full, the handler stops reading from the socket until it
 /// drains, so a client that pipelines without reading costs bounded memory.
 ///
+/// On a SASL listener nothing but ApiVersions and the SASL exchange (``SaslServerSession``)
+/// is served until the connection authenticates; any other request closes it. This is
+/// the one place that gate lives. On a TLS listener the client certificate's subject
+/// becomes the principal once the handshake completes (SASL's replaces it on SASL_SSL),
+/// and stored batches are read into buffers, since `sendfile` cannot go through TLS.
+///
 /// Every method runs on the channel's event loop; the only state shared with other
 /// threads is the ``Broker`` (Sendable) and the futures hopped back to the loop.
 final class KafkaConnectionHandler: ChannelDuplexHandler {
@@ -20,18 +29,50 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = IOData
 
     private let broker: Broker
-    private let connection: ConnectionInfo
+    private var connection: ConnectionInfo
     private let maxQueuedBytes: Int
+    private let sasl: SaslServerSession?
+    private let tls: Bool
+    private var authenticated: Bool
+    private var rawTokenNext = false
+    private let frameLimits: FrameLimits?
     private var waiting = CircularBuffer<ByteBuffer>()
     private var queuedBytes = 0
     private var busy = false
     private var readHeld = false
     private var closed = false
 
-    init(broker: Broker, connection: ConnectionInfo, maxQueuedBytes: Int) {
+    /// - Parameters:
+    ///   - sasl: the connection's SASL exchange on a SASL listener; nil elsewhere.
+    ///   - tls: whether the connection runs inside TLS (no `sendfile`; principal from the
+    ///     client certificate).
+    ///   - frameLimits: the decoder's bounds, widened to `socket.request.max.bytes` once the
+    ///     connection authenticates.
+    init(broker: Broker, connection: ConnectionInfo, maxQueuedBytes: Int, sasl: SaslServerSession? = nil, tls: Bool = false,
+         frameLimits: FrameLimits? = nil) {
+        self.frameLimits = frameLimits
         self.broker = broker
         self.connection = connection
         self.maxQueuedBytes = maxQueuedBytes
+        self.sasl = sasl
+        self.tls = tls
+        self.authenticated = sasl == nil
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event, sasl == nil,
+           let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+           let certificate = handler.peerCertificate {
+            guard let principal = CertificatePrincipal.principal(of: certificate) else {
+                broker.logger.warning("closing connection: client certificate subject cannot be read",
+                                      metadata: ["peer": "\(connection.peer)"])
+                close(context: context)
+                return
+            }
+            connection.principal = principal
+            broker.logger.debug("TLS client authenticated", metadata: ["peer": "\(connection.peer)", "principal": "\(principal)"])
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -64,6 +105,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         // One line per bad connection; the broker goes on serving everyone else.
         if let frameError = error as? KafkaFrameError {
             broker.logger.warning("closing connection: \(frameError)", metadata: ["peer": "\(connection.peer)"])
+        } else if error is NIOSSLError || error is BoringSSLError {
+            // An untrusted or expired client certificate, a plaintext client on a TLS port.
+            broker.metrics.recordTLSHandshakeFailure()
+            broker.logger.warning("closing connection: TLS failed: \(error)",
+                                  metadata: ["peer": "\(connection.peer)", "listener": "\(connection.listener)"])
         } else if !(error is ChannelError), (error as? IOError)?.errnoCode != ECONNRESET {
             broker.logger.info("closing connection: \(error)", metadata: ["peer": "\(connection.peer)"])
         }
@@ -77,12 +123,40 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         let size = frame.readableBytes
         let broker = self.broker
         let connection = self.connection
-        let future = context.eventLoop.makeFutureWithTask {
-            await broker.handle(frame: frame, connection: connection)
+        let future: EventLoopFuture<SaslStep>
+        if let sasl, !authenticated {
+            let apiKey = frame.getInteger(at: frame.readerIndex, as: Int16.self)
+            if rawTokenNext || apiKey == ApiKey.saslHandshake.rawValue || apiKey == ApiKey.saslAuthenticate.rawValue {
+                let raw = rawTokenNext
+                future = context.eventLoop.makeFutureWithTask { await sasl.handle(frame: frame, raw: raw) }
+            } else if apiKey == ApiKey.apiVersions.rawValue {
+                future = context.eventLoop.makeFutureWithTask { SaslStep(outcome: await broker.handle(frame: frame, connection: connection)) }
+            } else {
+                broker.metrics.recordUnauthenticatedRequest()
+                let name = apiKey.flatMap { ApiKey(rawValue: $0) }.map { "\($0)" } ?? "request"
+                future = context.eventLoop.makeSucceededFuture(SaslStep(outcome: .close(reason: "\(name) before SASL authentication")))
+            }
+        } else {
+            future = context.eventLoop.makeFutureWithTask { SaslStep(outcome: await broker.handle(frame: frame, connection: connection)) }
         }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        future.whenSuccess { outcome in
-            bound.value.handler.finish(outcome, frameBytes: size, context: bound.value.context)
+        future.whenSuccess { step in
+            let handler = bound.value.handler
+            if let principal = step.principal {
+                handler.connection.principal = principal
+                handler.authenticated = true
+                handler.frameLimits?.maxFrameBytes = handler.broker.configuration.maxRequestBytes
+            }
+            handler.rawTokenNext = step.expectsRawToken
+            // A raw v0 token has no request header, so it may be shorter than one.
+            handler.frameLimits?.minFrameBytes = step.expectsRawToken ? 0 : 10
+            if step.failed, case .respond(let frame) = step.outcome {
+                // A failed authentication is answered, then the connection closes, as in
+                // Kafka: the client reconnects to try again (after the delay it waited).
+                handler.finishWithFinalResponse(frame, frameBytes: size, context: bound.value.context)
+                return
+            }
+            handler.finish(step.outcome, frameBytes: size, context: bound.value.context)
         }
     }
 
@@ -105,6 +179,28 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         startNext(context: context)
     }
 
+    private func finishWithFinalResponse(_ frame: ResponseFrame, frameBytes: Int, context: ChannelHandlerContext) {
+        busy = false
+        queuedBytes -= frameBytes
+        broker.requestFinished()
+        guard !closed else { return }
+        closed = true
+        waiting.removeAll()
+        let bytes = frame.parts.compactMap { part -> ByteBuffer? in
+            if case .bytes(let buffer) = part { return buffer }
+            return nil
+        }
+        for buffer in bytes.dropLast() { context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil) }
+        guard let last = bytes.last else {
+            context.close(promise: nil)
+            return
+        }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(last))).whenComplete { _ in
+            bound.value.close(promise: nil)
+        }
+    }
+
     private func write(_ frame: ResponseFrame, context: ChannelHandlerContext) {
         var handles: [NIOFileHandle] = []
         var writes: [IOData] = []
@@ -112,6 +208,17 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         for part in frame.parts {
             switch part {
             case .bytes(let buffer):
+                writes.append(.byteBuffer(buffer))
+            case .file(let slice) where tls:
+                // sendfile writes the file's bytes to the socket, around TLS: read them into
+                // a buffer for the TLS handler to encrypt instead (one pread per slice).
+                guard let buffer = Self.read(slice, allocator: context.channel.allocator) else {
+                    broker.logger.error("reading a segment for a TLS fetch failed: errno \(errno); closing connection",
+                                        metadata: ["peer": "\(connection.peer)"])
+                    for handle in handles { try? handle.close() }
+                    close(context: context)
+                    return
+                }
                 writes.append(.byteBuffer(buffer))
             case .file(let slice):
                 // One duplicated descriptor per send: NIOFileHandle allows one user at a
@@ -145,6 +252,24 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    /// The bytes of `slice`, read with `pread` straight into a buffer of its size; nil on a
+    /// read error or a file shorter than the slice (truncated under us).
+    private static func read(_ slice: LogSlice, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        var buffer = allocator.buffer(capacity: slice.length)
+        var done = 0
+        while done < slice.length {
+            var result = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: slice.length - done) { target in
+                result = pread(slice.file.descriptor, target.baseAddress, slice.length - done, off_t(slice.position) + off_t(done))
+                return max(result, 0)
+            }
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { return nil }
+            done += result
+        }
+        return buffer
+    }
+
     private func resumeReadingIfPossible(context: ChannelHandlerContext) {
         guard readHeld, queuedBytes <= maxQueuedBytes, context.channel.isWritable else { return }
         readHeld = false
@@ -169,12 +294,18 @@ public struct ConnectionInfo: Sendable {
     public var clientHost: String = ""
     /// Whom the connection acts as; ``KafkaPrincipal/anonymous`` until it authenticates.
     public var principal: KafkaPrincipal = .anonymous
+    /// The name of the listener the connection came in on (Metadata answers with that
+    /// listener's addresses).
+    public var listener: String = SecurityProtocol.plaintext.rawValue
 
-    /// Connection `id` from `peer` (shown to group admin tools as `clientHost`), acting as `principal`.
-    public init(id: UInt64, peer: String, clientHost: String = "", principal: KafkaPrincipal = .anonymous) {
+    /// Connection `id` from `peer` (shown to group admin tools as `clientHost`) on `listener`,
+    /// acting as `principal`.
+    public init(id: UInt64, peer: String, clientHost: String = "", principal: KafkaPrincipal = .anonymous,
+                listener: String = SecurityProtocol.plaintext.rawValue) {
         self.id = id
         self.peer = peer
         self.clientHost = clientHost
         self.principal = principal
+        self.listener = listener
     }
 }

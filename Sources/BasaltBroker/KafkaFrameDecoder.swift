@@ -15,11 +15,16 @@ struct KafkaFrameDecoder: ByteToMessageDecoder {
     /// The smallest frame: a request header is at least 10 bytes (api key, version,
     /// correlation id, client id length), a response header 4 (correlation id).
     var minFrameBytes: Int = 10
+    /// Bounds the connection handler changes as the connection authenticates; when set,
+    /// they replace the two above.
+    var limits: FrameLimits?
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let size = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: Int32.self) else {
             return .needMoreData
         }
+        let minFrameBytes = limits?.minFrameBytes ?? self.minFrameBytes
+        let maxFrameBytes = limits?.maxFrameBytes ?? self.maxFrameBytes
         guard Int(size) >= minFrameBytes else { throw KafkaFrameError.invalidSize(Int(size)) }
         guard Int(size) <= maxFrameBytes else { throw KafkaFrameError.tooLarge(size: Int(size), limit: maxFrameBytes) }
         guard buffer.readableBytes >= 4 + Int(size) else { return .needMoreData }

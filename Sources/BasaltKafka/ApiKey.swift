@@ -66,6 +66,14 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     case createPartitions = 37
     /// IncrementalAlterConfigs (44).
     case incrementalAlterConfigs = 44
+    /// SaslHandshake (17).
+    case saslHandshake = 17
+    /// SaslAuthenticate (36).
+    case saslAuthenticate = 36
+    /// DescribeUserScramCredentials (50).
+    case describeUserScramCredentials = 50
+    /// AlterUserScramCredentials (51).
+    case alterUserScramCredentials = 51
 
     /// The versions of this API that ``KafkaRequest`` and ``KafkaResponse`` can decode and encode.
     /// A broker advertises exactly these in its ApiVersions response.
@@ -100,6 +108,10 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .describeLogDirs: 0...4
         case .createPartitions: 0...3
         case .incrementalAlterConfigs: 0...1
+        case .saslHandshake: 0...1
+        case .saslAuthenticate: 0...2
+        case .describeUserScramCredentials: 0...0
+        case .alterUserScramCredentials: 0...0
         }
     }
 
@@ -135,6 +147,10 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .describeLogDirs: 2
         case .createPartitions: 2
         case .incrementalAlterConfigs: 1
+        case .saslHandshake: Int16.max
+        case .saslAuthenticate: 2
+        case .describeUserScramCredentials: 0
+        case .alterUserScramCredentials: 0
         }
     }
 

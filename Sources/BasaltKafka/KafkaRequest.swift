@@ -68,6 +68,14 @@ public enum KafkaRequest: Sendable, Equatable {
     case createPartitions(CreatePartitionsRequest)
     /// IncrementalAlterConfigsRequest.
     case incrementalAlterConfigs(IncrementalAlterConfigsRequest)
+    /// SaslHandshakeRequest.
+    case saslHandshake(SaslHandshakeRequest)
+    /// SaslAuthenticateRequest.
+    case saslAuthenticate(SaslAuthenticateRequest)
+    /// DescribeUserScramCredentialsRequest.
+    case describeUserScramCredentials(DescribeUserScramCredentialsRequest)
+    /// AlterUserScramCredentialsRequest.
+    case alterUserScramCredentials(AlterUserScramCredentialsRequest)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -103,6 +111,10 @@ public enum KafkaRequest: Sendable, Equatable {
         case .describeLogDirs: .describeLogDirs
         case .createPartitions: .createPartitions
         case .incrementalAlterConfigs: .incrementalAlterConfigs
+        case .saslHandshake: .saslHandshake
+        case .saslAuthenticate: .saslAuthenticate
+        case .describeUserScramCredentials: .describeUserScramCredentials
+        case .alterUserScramCredentials: .alterUserScramCredentials
         }
     }
 
@@ -146,6 +158,12 @@ public enum KafkaRequest: Sendable, Equatable {
         case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsRequest(from: &buffer, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsRequest(from: &buffer, version: version))
         case .incrementalAlterConfigs: self = .incrementalAlterConfigs(try IncrementalAlterConfigsRequest(from: &buffer, version: version))
+        case .saslHandshake: self = .saslHandshake(try SaslHandshakeRequest(from: &buffer, version: version))
+        case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateRequest(from: &buffer, version: version))
+        case .describeUserScramCredentials:
+            self = .describeUserScramCredentials(try DescribeUserScramCredentialsRequest(from: &buffer, version: version))
+        case .alterUserScramCredentials:
+            self = .alterUserScramCredentials(try AlterUserScramCredentialsRequest(from: &buffer, version: version))
         }
     }
 
@@ -205,6 +223,10 @@ public enum KafkaRequest: Sendable, Equatable {
         case .describeLogDirs(let body): try body.encode(into: &buffer, version: version)
         case .createPartitions(let body): try body.encode(into: &buffer, version: version)
         case .incrementalAlterConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .saslHandshake(let body): try body.encode(into: &buffer, version: version)
+        case .saslAuthenticate(let body): try body.encode(into: &buffer, version: version)
+        case .describeUserScramCredentials(let body): try body.encode(into: &buffer, version: version)
+        case .alterUserScramCredentials(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

@@ -67,6 +67,14 @@ public enum KafkaResponse: Sendable, Equatable {
     case createPartitions(CreatePartitionsResponse)
     /// IncrementalAlterConfigsResponse.
     case incrementalAlterConfigs(IncrementalAlterConfigsResponse)
+    /// SaslHandshakeResponse.
+    case saslHandshake(SaslHandshakeResponse)
+    /// SaslAuthenticateResponse.
+    case saslAuthenticate(SaslAuthenticateResponse)
+    /// DescribeUserScramCredentialsResponse.
+    case describeUserScramCredentials(DescribeUserScramCredentialsResponse)
+    /// AlterUserScramCredentialsResponse.
+    case alterUserScramCredentials(AlterUserScramCredentialsResponse)
 
     /// The API this body belongs to.
     public var apiKey: ApiKey {
@@ -102,6 +110,10 @@ public enum KafkaResponse: Sendable, Equatable {
         case .describeLogDirs: .describeLogDirs
         case .createPartitions: .createPartitions
         case .incrementalAlterConfigs: .incrementalAlterConfigs
+        case .saslHandshake: .saslHandshake
+        case .saslAuthenticate: .saslAuthenticate
+        case .describeUserScramCredentials: .describeUserScramCredentials
+        case .alterUserScramCredentials: .alterUserScramCredentials
         }
     }
 
@@ -145,6 +157,12 @@ public enum KafkaResponse: Sendable, Equatable {
         case .describeLogDirs: self = .describeLogDirs(try DescribeLogDirsResponse(from: &buffer, version: version))
         case .createPartitions: self = .createPartitions(try CreatePartitionsResponse(from: &buffer, version: version))
         case .incrementalAlterConfigs: self = .incrementalAlterConfigs(try IncrementalAlterConfigsResponse(from: &buffer, version: version))
+        case .saslHandshake: self = .saslHandshake(try SaslHandshakeResponse(from: &buffer, version: version))
+        case .saslAuthenticate: self = .saslAuthenticate(try SaslAuthenticateResponse(from: &buffer, version: version))
+        case .describeUserScramCredentials:
+            self = .describeUserScramCredentials(try DescribeUserScramCredentialsResponse(from: &buffer, version: version))
+        case .alterUserScramCredentials:
+            self = .alterUserScramCredentials(try AlterUserScramCredentialsResponse(from: &buffer, version: version))
         }
     }
 
@@ -197,6 +215,10 @@ public enum KafkaResponse: Sendable, Equatable {
         case .describeLogDirs(let body): try body.encode(into: &buffer, version: version)
         case .createPartitions(let body): try body.encode(into: &buffer, version: version)
         case .incrementalAlterConfigs(let body): try body.encode(into: &buffer, version: version)
+        case .saslHandshake(let body): try body.encode(into: &buffer, version: version)
+        case .saslAuthenticate(let body): try body.encode(into: &buffer, version: version)
+        case .describeUserScramCredentials(let body): try body.encode(into: &buffer, version: version)
+        case .alterUserScramCredentials(let body): try body.encode(into: &buffer, version: version)
         }
     }
 

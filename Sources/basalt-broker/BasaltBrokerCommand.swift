@@ -1,6 +1,7 @@
 import ArgumentParser
 import BasaltBroker
 import Dispatch
+import Foundation
 import Glibc
 import Logging
 
@@ -12,8 +13,32 @@ struct BasaltBrokerCommand: AsyncParsableCommand {
         abstract: "A Kafka-protocol broker on the Basalt storage core.",
         discussion: """
             Command-line options override the configuration file. SIGTERM or SIGINT shuts \
-            down gracefully: stop accepting, finish in-flight requests, flush, close the store.
+            down gracefully: stop accepting, finish in-flight requests, flush, close the store. \
+            SIGHUP reloads the TLS certificate, key and truststore files. \
+            `basalt-broker scram-credential --help` describes the user subcommand.
             """)
+
+    /// Dispatches `scram-credential` to its command, everything else to the broker.
+    ///
+    /// Not an ArgumentParser subcommand: the broker's options (`--data-dir`) would claim the
+    /// subcommand's options of the same name.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == ScramCredentialCommand.configuration.commandName {
+            ScramCredentialCommand.main(Array(arguments.dropFirst()))
+            return
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 
     @Option(name: .long, help: "Store directory.")
     var dataDir: String?
@@ -23,6 +48,15 @@ struct BasaltBrokerCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Address clients are told to connect to, HOST:PORT (defaults to the listen address).")
     var advertisedListener: String?
+
+    @Option(name: .long, help: "Kafka listeners, NAME://HOST:PORT[,…] (replaces --listen; see docs/security.md).")
+    var listeners: String?
+
+    @Option(name: .long, help: "Advertised listeners, NAME://HOST:PORT[,…].")
+    var advertisedListeners: String?
+
+    @Option(name: .long, help: "A server.properties setting, NAME=VALUE; repeatable, applied after --config.")
+    var override: [String] = []
 
     @Option(name: .long, help: "Address of the Prometheus /metrics endpoint, HOST:PORT (off when absent).")
     var metrics: String?
@@ -59,8 +93,20 @@ struct BasaltBrokerCommand: AsyncParsableCommand {
         if let config {
             try BrokerPropertiesFile.apply(path: config, to: &configuration)
         }
+        var properties = override
+        if let listeners { properties.append("listeners=\(listeners)") }
+        if let advertisedListeners { properties.append("advertised.listeners=\(advertisedListeners)") }
+        if !properties.isEmpty {
+            // One pass, so listeners, their protocol map and TLS settings are read together.
+            var text = ""
+            if let config, let data = FileManager.default.contents(atPath: config), let file = String(data: data, encoding: .utf8) {
+                text = file + "\n"
+            }
+            try BrokerPropertiesFile.apply(text: text + properties.joined(separator: "\n"), to: &configuration)
+        }
         if let dataDir { configuration.dataDirectory = dataDir }
         if let listen {
+            configuration.listeners = []
             guard let address = HostPort(parsing: listen) else { throw ValidationError("--listen needs HOST:PORT") }
             configuration.listenHost = address.host
             configuration.listenPort = address.port
@@ -95,9 +141,17 @@ struct BasaltBrokerCommand: AsyncParsableCommand {
         configuration.logger = Logger(label: "basalt.broker")
         configuration.logger.logLevel = level
 
-        let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
+        let signals = SignalWaiter(signals: [SIGTERM, SIGINT, SIGHUP])
         let server = try await BrokerServer.start(configuration: configuration)
-        let received = await signals.wait()
+        var received = await signals.wait()
+        while received == SIGHUP {
+            do {
+                try server.reloadCertificates()
+            } catch {
+                configuration.logger.error("TLS certificates not reloaded; the old ones stay in use", metadata: ["error": "\(error)"])
+            }
+            received = await signals.wait()
+        }
         configuration.logger.info("received signal \(received)")
         try await server.shutdown()
     }
@@ -107,11 +161,12 @@ struct BasaltBrokerCommand: AsyncParsableCommand {
 /// only the dispatch sources see them.
 final class SignalWaiter {
     private let sources: [any DispatchSourceSignal]
-    private let stream: AsyncStream<Int32>
+    // One iterator for the life of the waiter: an AsyncStream is iterated once.
+    private var iterator: AsyncStream<Int32>.Iterator
 
     init(signals: [Int32]) {
         let (stream, continuation) = AsyncStream<Int32>.makeStream()
-        self.stream = stream
+        self.iterator = stream.makeAsyncIterator()
         var sources: [any DispatchSourceSignal] = []
         for number in signals {
             signal(number, SIG_IGN)
@@ -123,8 +178,11 @@ final class SignalWaiter {
         self.sources = sources
     }
 
+    /// The next signal received.
     func wait() async -> Int32 {
-        for await number in stream { return number }
-        return 0
+        var current = iterator
+        let number = await current.next()
+        iterator = current
+        return number ?? 0
     }
 }

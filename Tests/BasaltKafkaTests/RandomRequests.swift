@@ -187,6 +187,18 @@ extension Gen {
                     })
             }
             return .incrementalAlterConfigs(IncrementalAlterConfigsRequest(resources: resources, validateOnly: bool()))
+        case .saslHandshake:
+            return .saslHandshake(SaslHandshakeRequest(mechanism: str()))
+        case .saslAuthenticate:
+            return .saslAuthenticate(SaslAuthenticateRequest(authBytes: bytes()))
+        case .describeUserScramCredentials:
+            return .describeUserScramCredentials(DescribeUserScramCredentialsRequest(users: narray { $0.str() }))
+        case .alterUserScramCredentials:
+            return .alterUserScramCredentials(AlterUserScramCredentialsRequest(
+                deletions: array { g in .init(name: g.str(), mechanism: g.i8()) },
+                upsertions: array { g in
+                    .init(name: g.str(), mechanism: g.i8(), iterations: g.i32(), salt: g.bytes(), saltedPassword: g.bytes())
+                }))
         }
     }
 

@@ -272,6 +272,22 @@ extension Gen {
             }
             return .describeLogDirs(
                 DescribeLogDirsResponse(throttleTimeMs: i32(), errorCode: v >= 3 ? error() : .noError, results: results))
+        case .saslHandshake:
+            return .saslHandshake(SaslHandshakeResponse(errorCode: error(), mechanisms: strs()))
+        case .saslAuthenticate:
+            return .saslAuthenticate(
+                SaslAuthenticateResponse(errorCode: error(), errorMessage: nstr(), authBytes: bytes(),
+                                         sessionLifetimeMs: v >= 1 ? i64() : 0))
+        case .describeUserScramCredentials:
+            return .describeUserScramCredentials(DescribeUserScramCredentialsResponse(
+                throttleTimeMs: i32(), errorCode: error(), errorMessage: nstr(),
+                results: array { g in
+                    .init(user: g.str(), errorCode: g.error(), errorMessage: g.nstr(),
+                          credentialInfos: g.array { g in .init(mechanism: g.i8(), iterations: g.i32()) })
+                }))
+        case .alterUserScramCredentials:
+            return .alterUserScramCredentials(AlterUserScramCredentialsResponse(
+                throttleTimeMs: i32(), results: array { g in .init(user: g.str(), errorCode: g.error(), errorMessage: g.nstr()) }))
         }
     }
 }

@@ -8,6 +8,7 @@
 /// | `topics/<name>` | ``TopicRecord`` | CreateTopics on any broker; the controller adds the assignment |
 /// | `partitions/<topic>/<partition>` | ``PartitionState`` | the controller, and the leader for ISR changes |
 /// | `acls` | every ACL (``AclSetCodec``) | CreateAcls and DeleteAcls on any broker (``EtcdAclStorage``) |
+/// | `credentials/<hex of user name>` | the user's SCRAM credentials (``ClusterCredentials``) | AlterUserScramCredentials on any broker; a broker's start for users only its file has |
 struct ClusterKeys: Sendable {
     /// `/basalt/<cluster>/`.
     let root: String

@@ -16,6 +16,8 @@ final class ClusterNode: Sendable {
     let nodeId: Int32
     let keys: ClusterKeys
     let client: EtcdClient
+    /// The SCRAM users, shared through etcd.
+    let credentials: ClusterCredentials?
     let metadata: ClusterMetadata
     let controller: ClusterController
     let replicas: ReplicaManager
@@ -30,7 +32,8 @@ final class ClusterNode: Sendable {
 
     init(configuration: ClusterConfiguration, nodeId: Int32, store: Store, producerStates: ProducerStates,
          defaultTopicConfig: LogConfig, eventLoopGroup: any EventLoopGroup,
-         maxResponseBytes: Int, logger: Logger) throws {
+         maxResponseBytes: Int, logger: Logger, peerSecurity: PeerSecurity = PeerSecurity(),
+         credentialStore: ScramCredentialStore? = nil) throws {
         self.configuration = configuration
         self.nodeId = nodeId
         self.logger = logger
@@ -43,23 +46,32 @@ final class ClusterNode: Sendable {
         producerIds = ClusterProducerIds(client: client, keys: keys)
         controller = ClusterController(client: client, keys: keys, nodeId: nodeId, metadata: metadata,
                                        configuration: configuration, logger: logger)
-        let context = ReplicaContext(
+        var context = ReplicaContext(
             nodeId: nodeId, metadata: metadata, eventLoopGroup: eventLoopGroup, producerStates: producerStates,
             logger: logger, maxResponseBytes: maxResponseBytes,
             fetchMaxBytesPerPartition: configuration.replicaFetchMaxBytes, fetchWaitMaxMs: configuration.replicaFetchWaitMaxMs)
+        context.peerSecurity = peerSecurity
+        if let credentialStore {
+            credentials = ClusterCredentials(client: client, keys: keys, store: credentialStore, logger: logger)
+        } else {
+            credentials = nil
+        }
         replicas = ReplicaManager(context: context, store: store, client: client, keys: keys,
                                   configuration: configuration, defaultTopicConfig: defaultTopicConfig, session: session)
     }
 
     /// Reads the cluster, takes up this broker's replicas, registers it at `advertised`
     /// and starts campaigning for the controller office.
-    func start(advertised: HostPort) async throws {
+    func start(advertised: HostPort, listeners: [String: HostPort] = [:]) async throws {
         // etcd may be starting, busy or briefly unreachable: a broker waits for it rather than
         // exit on the first failed request (it serves nothing for the cluster meanwhile).
         try await retrying("read the cluster") { try await self.metadata.start() }
+        if let credentials { try await retrying("share the SCRAM users") { try await credentials.start() } }
         replicas.start()
         let registration = BrokerRegistration(
-            client: client, keys: keys, nodeId: nodeId, record: BrokerRecord(host: advertised.host, port: advertised.port),
+            client: client, keys: keys, nodeId: nodeId, record: BrokerRecord(
+                host: advertised.host, port: advertised.port,
+                listeners: listeners.isEmpty ? nil : listeners.mapValues { BrokerRecord.Address(host: $0.host, port: $0.port) }),
             ttlSeconds: configuration.sessionTimeoutSeconds, logger: logger)
         self.registration.withLock { $0 = registration }
         let (metadata, session, controller, logger) = (self.metadata, self.session, self.controller, self.logger)
@@ -137,5 +149,6 @@ final class ClusterNode: Sendable {
         replicas.stop()
         await registration.withLock { $0 }?.deregister()
         metadata.stop()
+        credentials?.stop()
     }
 }

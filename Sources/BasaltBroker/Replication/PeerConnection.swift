@@ -1,6 +1,7 @@
 import BasaltKafka
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// One TCP connection to another broker, speaking the Kafka protocol as a client: what a
@@ -22,20 +23,28 @@ final class PeerConnection: Sendable {
         self.clientId = clientId
     }
 
-    /// Connects to `host`:`port`.
+    /// Connects to `host`:`port`, in TLS and authenticated with SASL when `security` says so.
     ///
     /// - Parameter maxResponseBytes: the largest response frame accepted.
     static func connect(
         host: String, port: Int, group: any EventLoopGroup, clientId: String,
-        maxResponseBytes: Int, timeout: Duration
+        maxResponseBytes: Int, timeout: Duration, security: PeerSecurity = PeerSecurity()
     ) async throws(PeerConnectionError) -> PeerConnection {
         let peer = "\(host):\(port)"
+        let tls = security.tls?.client
+        let connection: PeerConnection
         do {
             let channel = try await ClientBootstrap(group: group)
                 .connectTimeout(TimeAmount(timeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            // No SNI: peers register addresses, often IPs; the chain is still
+                            // verified against the truststore.
+                            try channel.pipeline.syncOperations.addHandler(
+                                try NIOSSLClientHandler(context: tls, serverHostname: nil))
+                        }
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxResponseBytes, minFrameBytes: 4)))
                         try channel.pipeline.syncOperations.addHandler(PeerResponseHandler(peer: peer))
@@ -43,9 +52,52 @@ final class PeerConnection: Sendable {
                 }
                 .connect(host: host, port: port)
                 .get()
-            return PeerConnection(channel: channel, peer: peer, clientId: clientId)
+            connection = PeerConnection(channel: channel, peer: peer, clientId: clientId)
         } catch {
             throw .connectFailed(peer: peer, reason: "\(error)")
+        }
+        if let sasl = security.sasl {
+            do {
+                try await connection.authenticate(mechanism: sasl.mechanism, username: sasl.username,
+                                                   password: sasl.password, timeout: timeout)
+            } catch {
+                connection.close()
+                throw error
+            }
+        }
+        return connection
+    }
+
+    /// SaslHandshake v1, then the mechanism's tokens in SaslAuthenticate v1 requests.
+    private func authenticate(mechanism: SaslMechanism, username: String, password: [UInt8],
+                              timeout: Duration) async throws(PeerConnectionError) {
+        let handshake = try await send(.saslHandshake(SaslHandshakeRequest(mechanism: mechanism.rawValue)), version: 1,
+                                       timeout: timeout)
+        guard case .saslHandshake(let answer) = handshake, answer.errorCode == .noError else {
+            throw .authenticationFailed(peer: peer, reason: "\(mechanism.rawValue) not enabled on the peer")
+        }
+        func exchange(_ token: [UInt8]) async throws(PeerConnectionError) -> [UInt8] {
+            let response = try await send(.saslAuthenticate(SaslAuthenticateRequest(authBytes: ByteBuffer(bytes: token))),
+                                          version: 1, timeout: timeout)
+            guard case .saslAuthenticate(let body) = response, body.errorCode == .noError else {
+                let message: String
+                if case .saslAuthenticate(let body) = response { message = body.errorMessage ?? "error \(body.errorCode)" } else { message = "unexpected response" }
+                throw .authenticationFailed(peer: peer, reason: message)
+            }
+            return Array(body.authBytes.readableBytesView)
+        }
+        guard let hash = mechanism.scramHash else {
+            _ = try await exchange([0] + Array(username.utf8) + [0] + password)
+            return
+        }
+        var client = ScramClientExchange(hash: hash, username: username, password: password)
+        let serverFirst = try await exchange(client.clientFirst)
+        guard let final = client.clientFinal(serverFirst: serverFirst) else {
+            throw .authenticationFailed(peer: peer, reason: "malformed SCRAM server-first message")
+        }
+        let serverFinal = try await exchange(final)
+        guard client.verify(serverFinal: serverFinal) else {
+            throw .authenticationFailed(peer: peer, reason: "the peer's SCRAM server signature does not verify")
         }
     }
 

@@ -6,6 +6,7 @@ enum PeerConnectionError: Error, CustomStringConvertible {
     case timedOut(peer: String, api: String)
     case closed(peer: String)
     case malformedResponse(peer: String, reason: String)
+    case authenticationFailed(peer: String, reason: String)
 
     var description: String {
         switch self {
@@ -13,6 +14,7 @@ enum PeerConnectionError: Error, CustomStringConvertible {
         case .timedOut(let peer, let api): "\(api) to \(peer) timed out"
         case .closed(let peer): "connection to \(peer) closed"
         case .malformedResponse(let peer, let reason): "malformed response from \(peer): \(reason)"
+        case .authenticationFailed(let peer, let reason): "authentication to \(peer) failed: \(reason)"
         }
     }
 }

@@ -12,4 +12,6 @@ struct ReplicaContext: Sendable {
     let maxResponseBytes: Int
     let fetchMaxBytesPerPartition: Int
     let fetchWaitMaxMs: Int
+    /// TLS and SASL towards peers (the inter-broker listener's).
+    var peerSecurity = PeerSecurity()
 }

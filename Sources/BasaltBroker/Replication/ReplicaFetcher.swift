@@ -112,7 +112,7 @@ final class ReplicaFetcher: Sendable {
         return try await PeerConnection.connect(
             host: address.host, port: address.port, group: context.eventLoopGroup,
             clientId: "basalt-replica-\(context.nodeId)",
-            maxResponseBytes: context.maxResponseBytes, timeout: .seconds(2))
+            maxResponseBytes: context.maxResponseBytes, timeout: .seconds(2), security: context.peerSecurity)
     }
 
     /// Asks the leader where each partition's latest epoch ends there and truncates to it.
