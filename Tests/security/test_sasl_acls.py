@@ -14,7 +14,7 @@ import struct
 import time
 
 import pytest
-from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import (AclBinding, AclBindingFilter, AclOperation, AclPermissionType, AdminClient,
                                    NewTopic, ResourcePatternType, ResourceType, ScramCredentialInfo,
                                    ScramMechanism, UserScramCredentialUpsertion)
@@ -80,7 +80,6 @@ def watermarks(broker, topic: str) -> tuple:
 
 def produce(settings: dict, topic: str, values: list) -> list:
     """Produces `values` and returns the delivery errors' names in order (None for a success)."""
-    from confluent_kafka import Producer
     producer = Producer({**settings, "message.timeout.ms": 10000, "allow.auto.create.topics": False})
     outcomes = []
     for value in values:
@@ -281,8 +280,10 @@ def check_unauthenticated(broker):
         # Produce v3: transactional id null, acks 1, timeout, one topic with partition 0 and null records.
         body = (struct.pack(">hhi", -1, 1, 10000) + struct.pack(">i", 1) + struct.pack(">h", len(topic)) + topic
                 + struct.pack(">i", 1) + struct.pack(">ii", 0, -1))
+        log_before = len(broker.log())
         send_request(sock, 0, 3, body)
         assert sock.recv(4) == b""
+    assert "produce before SASL authentication" in broker.log()[log_before:]
 
     # ANONYMOUS on the PLAINTEXT listener is just another principal without ACLs.
     anonymous = {"bootstrap.servers": broker.bootstrap("PLAINTEXT")}
