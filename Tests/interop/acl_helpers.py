@@ -1,9 +1,9 @@
 """Helpers for ACL tests with real clients.
 
 Every client is built from an `Identity`: the extra client settings that make a connection act as
-a principal. Today the broker's only principal without SASL is `User:ANONYMOUS` (empty settings);
-once SASL exists, `Identity("User:alice", confluent={...sasl...}, kafka_python={...sasl...})` plugs in
-the credentials without changing the tests' logic.
+a principal. Without credentials that is `User:ANONYMOUS` (empty settings);
+`Identity("User:alice", confluent={...sasl...}, kafka_python={...sasl...})` plugs in SASL credentials
+without changing the tests' logic, as Tests/security/test_sasl_acls.py does.
 """
 from dataclasses import dataclass, field
 

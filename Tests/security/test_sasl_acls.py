@@ -9,12 +9,14 @@ refusal is checked by its exact error code and by what did not change (watermark
 users, ACLs), and the users and ACLs are checked again after a restart. The recipe in
 docs/security.md ("Putting it together") is this configuration.
 """
+import importlib.util
 import socket
 import struct
 import time
+from pathlib import Path
 
 import pytest
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import (AclBinding, AclBindingFilter, AclOperation, AclPermissionType, AdminClient,
                                    NewTopic, ResourcePatternType, ResourceType, ScramCredentialInfo,
                                    ScramMechanism, UserScramCredentialUpsertion)
@@ -30,6 +32,13 @@ from kafka.admin import ScramMechanism as KafkaPythonScramMechanism
 from kafka.admin import UserScramCredentialUpsertion as KafkaPythonUpsertion
 from kafka.protocol.admin import AlterUserScramCredentialsRequest
 from kafka.protocol.consumer.fetch import FetchRequest
+
+# The ACL suite's helpers (Tests/interop is not on this suite's path); their `Identity` carries
+# the SASL settings here.
+_spec = importlib.util.spec_from_file_location(
+    "acl_helpers", Path(__file__).resolve().parents[1] / "interop" / "acl_helpers.py")
+acl_helpers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(acl_helpers)
 
 AUTHORIZER = ("authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
               "super.users=User:admin")
@@ -70,12 +79,14 @@ def bob_settings(broker) -> dict:
     return kafka_python_settings(broker, "SASL_PLAINTEXT", "SCRAM-SHA-512", user="bob", password=BOB_PASSWORD)
 
 
+def identity(settings: dict, principal: str) -> "acl_helpers.Identity":
+    """`settings` without the bootstrap address, as an acl_helpers identity."""
+    return acl_helpers.Identity(principal, confluent={k: v for k, v in settings.items() if k != "bootstrap.servers"})
+
+
 def watermarks(broker, topic: str) -> tuple:
-    consumer = Consumer({**admin_settings(broker), "group.id": "admin-watermarks"})
-    try:
-        return consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
-    finally:
-        consumer.close()
+    """Low and high watermark of partition 0, asked as the admin."""
+    return acl_helpers.watermarks(broker.bootstrap("SASL_SSL"), topic, identity(admin_settings(broker), "User:admin"))
 
 
 def produce(settings: dict, topic: str, values: list) -> list:
@@ -223,7 +234,9 @@ def check_alice(broker, first_value: int):
     assert consume(alice, "alice-group", "alice-orders", 3) == values, "alice-group resumes at its commit"
     assert watermarks(broker, "alice-orders") == (0, first_value + 3)
 
-    assert produce(alice, "bob-topic", [b"not alice's"]) == ["TOPIC_AUTHORIZATION_FAILED"]
+    alice_identity = identity(alice, "User:alice")
+    assert acl_helpers.produce_one(broker.bootstrap("SASL_SSL"), "bob-topic", b"not alice's", alice_identity) == \
+        "TOPIC_AUTHORIZATION_FAILED"
     assert watermarks(broker, "bob-topic") == (0, 0)
 
     assert group_error(alice, "other-group", "alice-orders") == KafkaError.GROUP_AUTHORIZATION_FAILED
@@ -288,7 +301,8 @@ def check_unauthenticated(broker):
     # ANONYMOUS on the PLAINTEXT listener is just another principal without ACLs.
     anonymous = {"bootstrap.servers": broker.bootstrap("PLAINTEXT")}
     assert set(AdminClient(anonymous).list_topics(timeout=10).topics) == set()
-    assert produce(anonymous, "alice-orders", [b"anonymous"]) == ["TOPIC_AUTHORIZATION_FAILED"]
+    assert acl_helpers.produce_one(broker.bootstrap("PLAINTEXT"), "alice-orders", b"anonymous", acl_helpers.ANONYMOUS) \
+        == "TOPIC_AUTHORIZATION_FAILED"
     everything_allowed = allow(ResourceType.TOPIC, "*", ResourcePatternType.LITERAL, "User:ANONYMOUS",
                                AclOperation.ALL)
     anonymous_admin = AdminClient(anonymous)  # kept: a collected client fails its futures with _DESTROY
