@@ -1,5 +1,6 @@
 @testable import BasaltBroker
 import BasaltKafka
+import BasaltTesting
 import Testing
 
 /// Kafka's authorisation rule (``AclMatcher``) and ACL filters (``AclBindingFilter``), case by
@@ -162,7 +163,7 @@ import Testing
 
     /// Random ACL sets over a small universe, so that matches are frequent.
     struct Universe {
-        var rng: SplitMix
+        var rng: SeededGenerator
         mutating func pick<T>(_ values: [T]) -> T { values[Int(rng.next() % UInt64(values.count))] }
         mutating func acl() -> AclBinding {
             AclBinding(resourceType: pick([.topic, .group]), resourceName: pick(["a", "ab", "abc", "*", "b"]),
@@ -176,22 +177,11 @@ import Testing
         }
     }
 
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A deny that matches the request always denies; an allow of All that matches always
     /// allows when no deny matches; adding allows never turns an allow into a deny; removing an
     /// ACL that does not cover the resource changes nothing.
     @Test func randomAclSetsKeepTheRules() {
-        var universe = Universe(rng: SplitMix(state: 20_261_205))
+        var universe = Universe(rng: SeededGenerator(seed: 20_261_205))
         let matcher = AclMatcher()
         for round in 0..<3000 {
             let acls = (0..<Int(universe.rng.next() % 8)).map { _ in universe.acl() }
