@@ -83,6 +83,25 @@ extension Broker {
         }
     }
 
+    /// Metadata v8+: the principal's authorized operations on each topic answered and on the
+    /// cluster, when the request asks for them (every operation the resource supports when
+    /// authorisation is off, as Kafka reports without an authorizer).
+    func withAuthorizedOperations(_ response: MetadataResponse, for request: MetadataRequest, version: Int16,
+                                  access: RequestAccess) -> MetadataResponse {
+        guard version >= 8 else { return response }
+        var response = response
+        if request.includeTopicAuthorizedOperations {
+            for index in response.topics.indices where response.topics[index].errorCode == .noError {
+                response.topics[index].topicAuthorizedOperations =
+                    access.operationBits(.topic(response.topics[index].name), among: AclOperation.onTopic)
+            }
+        }
+        if request.includeClusterAuthorizedOperations {
+            response.clusterAuthorizedOperations = access.operationBits(.cluster, among: AclOperation.onCluster)
+        }
+        return response
+    }
+
     /// CreateTopics where each topic needs Create on the cluster or on the topic
     /// (TOPIC_AUTHORIZATION_FAILED); `create` handles the allowed ones.
     func authorizedCreateTopics(

@@ -2,10 +2,9 @@ import BasaltKafka
 
 extension Broker {
     /// The authorized operations of the cluster when a client asks: every one the cluster
-    /// resource supports (CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10,
-    /// ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12), since this broker has no authorizer.
-    static let clusterAuthorizedOperations: Int32 =
-        (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12)
+    /// resource supports, as Kafka reports them without an authorizer (with one,
+    /// ``authorizedDescribeCluster(_:access:)`` reports the principal's).
+    static let clusterAuthorizedOperations = AclOperation.bits(AclOperation.onCluster)
 
     /// DescribeCluster: the brokers and controller Metadata would name, and the cluster id.
     func describeCluster(_ request: DescribeClusterRequest) -> DescribeClusterResponse {

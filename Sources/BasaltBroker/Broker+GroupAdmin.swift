@@ -15,10 +15,10 @@ extension Broker {
     /// Kafka's group type name for the classic protocol, the only one Basalt runs (ListGroups v5).
     static let classicGroupType = "classic"
 
-    /// The authorized operations of a group when a client asks: every one a group supports
-    /// (READ 3, DELETE 6, DESCRIBE 8), since this broker has no authorizer, as Kafka reports
-    /// without one.
-    static let groupAuthorizedOperations: Int32 = (1 << 3) | (1 << 6) | (1 << 8)
+    /// The authorized operations of a group when a client asks: every one a group supports,
+    /// as Kafka reports them without an authorizer (with one, ``authorizedDescribeGroups``
+    /// reports the principal's).
+    static let groupAuthorizedOperations = AclOperation.bits(AclOperation.onGroup)
 
     /// The groups that have committed offsets.
     func committedGroupNames() async throws(CommittedGroupsUnavailable) -> Set<String> {

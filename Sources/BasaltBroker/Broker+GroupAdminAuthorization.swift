@@ -16,7 +16,7 @@ extension Broker {
         if access.isChecking, request.includeAuthorizedOperations {
             for index in answered.indices {
                 answered[index].authorizedOperations = access.operationBits(.group(answered[index].groupId),
-                                                                            among: [.read, .describe, .delete])
+                                                                            among: AclOperation.onGroup)
             }
         }
         return DescribeGroupsResponse(groups: Self.merged(request.groups, allowed: allowed, answered: answered) { groupId in
@@ -86,7 +86,7 @@ extension Broker {
         var response = describeCluster(request)
         if access.isChecking, request.includeClusterAuthorizedOperations, response.errorCode == .noError {
             response.clusterAuthorizedOperations = access.operationBits(
-                .cluster, among: [.create, .alter, .describe, .clusterAction, .describeConfigs, .alterConfigs, .idempotentWrite])
+                .cluster, among: AclOperation.onCluster)
         }
         return response
     }

@@ -241,13 +241,13 @@ public final class Broker: Sendable {
         case .apiVersions:
             outcome = respond(.apiVersions(ApiVersionsResponse(apiKeys: Self.advertisedApis)), to: header)
         case .metadata(let body):
-            if let cluster {
-                outcome = respond(.metadata(clusterMetadata(body, version: header.apiVersion, cluster: cluster, access: access,
-                                                            listener: connection.listener)), to: header)
+            let answer = if let cluster {
+                clusterMetadata(body, version: header.apiVersion, cluster: cluster, access: access, listener: connection.listener)
             } else {
-                outcome = respond(.metadata(metadata(body, version: header.apiVersion, access: access,
-                                                     listener: connection.listener)), to: header)
+                metadata(body, version: header.apiVersion, access: access, listener: connection.listener)
             }
+            outcome = respond(.metadata(withAuthorizedOperations(answer, for: body, version: header.apiVersion, access: access)),
+                              to: header)
         case .produce(let body):
             outcome = await produce(body, header: header, access: access)
         case .fetch(let body):

@@ -157,6 +157,28 @@ import Testing
         #expect(Set(admin.topics.map(\.name)) == ["visible", "hidden"])
     }
 
+    /// Metadata v8's authorized-operations fields are the principal's, and only when asked.
+    @Test func metadataReportsThePrincipalsAuthorizedOperations() async throws {
+        let harness = try Harness()
+        defer { harness.close() }
+        try await harness.createTopic("t")
+        try await harness.createAcls([Self.allow("t", Self.alice, .read), Self.allow("t", Self.alice, .alterConfigs)])
+        let asked = KafkaRequest.metadata(MetadataRequest(topics: ["t"], includeClusterAuthorizedOperations: true,
+                                                          includeTopicAuthorizedOperations: true))
+        guard case .metadata(let answered) = try #require(await harness.send(asked, version: 8, as: Self.alice)) else { return }
+        // Read implies Describe; AlterConfigs implies DescribeConfigs.
+        let read = Int32(1 << 3), describe = Int32(1 << 8), describeConfigs = Int32(1 << 10), alterConfigs = Int32(1 << 11)
+        #expect(answered.topics.first?.topicAuthorizedOperations == read | describe | describeConfigs | alterConfigs)
+        #expect(answered.clusterAuthorizedOperations == 0)
+        guard case .metadata(let superUser) = try #require(await harness.send(asked, version: 8, as: Self.admin)) else { return }
+        #expect(superUser.topics.first?.topicAuthorizedOperations == AclOperation.bits(AclOperation.onTopic))
+        #expect(superUser.clusterAuthorizedOperations == AclOperation.bits(AclOperation.onCluster))
+        let notAsked = KafkaRequest.metadata(MetadataRequest(topics: ["t"]))
+        guard case .metadata(let plain) = try #require(await harness.send(notAsked, version: 8, as: Self.alice)) else { return }
+        #expect(plain.topics.first?.topicAuthorizedOperations == MetadataResponse.authorizedOperationsUnknown)
+        #expect(plain.clusterAuthorizedOperations == MetadataResponse.authorizedOperationsUnknown)
+    }
+
     @Test func createAndDeleteTopicsNeedCreateAndDelete() async throws {
         let harness = try Harness()
         defer { harness.close() }

@@ -28,6 +28,19 @@ public enum AclOperation: Int8, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
+    /// The operations a topic supports, as Kafka reports them in authorized-operations fields.
+    static let onTopic: [AclOperation] = [.read, .write, .create, .delete, .alter, .describe, .describeConfigs, .alterConfigs]
+    /// The operations a group supports.
+    static let onGroup: [AclOperation] = [.read, .delete, .describe]
+    /// The operations the cluster supports.
+    static let onCluster: [AclOperation] = [.create, .alter, .describe, .clusterAction, .describeConfigs, .alterConfigs,
+                                           .idempotentWrite]
+
+    /// Kafka's authorized-operations bit field with bit `code` set for each of `operations`.
+    static func bits(_ operations: [AclOperation]) -> Int32 {
+        operations.reduce(0) { $0 | (1 << Int32($1.rawValue)) }
+    }
+
     /// Kafka's name, as `kafka-acls.sh` and the AdminClients print it.
     public var name: String {
         switch self {

@@ -46,7 +46,7 @@ struct RequestAccess: Sendable {
     /// Kafka's authorized-operations bit field for `resource`: bit `code` set for each of
     /// `operations` the principal may do (DescribeCluster, DescribeGroups).
     func operationBits(_ resource: AclResource, among operations: [AclOperation]) -> Int32 {
-        operations.reduce(0) { bits, operation in allows(operation, resource) ? bits | (1 << Int32(operation.rawValue)) : bits }
+        AclOperation.bits(operations.filter { allows($0, resource) })
     }
 
     /// TOPIC_AUTHORIZATION_FAILED unless the principal may do `operation` on topic `name`.
