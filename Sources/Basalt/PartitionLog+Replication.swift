@@ -15,6 +15,10 @@ extension PartitionLog {
         directory.split(separator: "/").last.map(String.init) ?? directory
     }
 
+    /// Name of the file holding the high watermark of a log in replicated mode, beside its
+    /// segments (``enableReplication()``).
+    public static let highWatermarkFileName = HighWatermarkCheckpoint.fileName
+
     // MARK: - Leader epochs
 
     /// The epoch stamped on the batches this log appends as leader: the latest epoch in

@@ -29,6 +29,9 @@ struct PartitionDirectory {
     /// Files Apache Kafka keeps in a partition directory that Basalt neither writes nor
     /// needs; their presence marks a directory Kafka wrote.
     static let kafkaFileNames: Set<String> = ["leader-epoch-checkpoint", "partition.metadata", "cleaner-offset-checkpoint"]
+    /// Files Basalt writes beside the segments that verify reads no facts from: the high
+    /// watermark of a replicated partition (cluster mode).
+    static let basaltFileNames: Set<String> = [PartitionLog.highWatermarkFileName]
     /// Companion extensions Kafka writes beside a segment.
     static let kafkaExtensions: Set<String> = ["txnindex", "snapshot"]
     /// Suffixes of Kafka's transient segment files.
@@ -77,6 +80,7 @@ struct PartitionDirectory {
                 directory.kafkaFiles.append(child)
                 continue
             }
+            if basaltFileNames.contains(name) { continue }
             guard let parsed = SegmentFileName.parse(name) else {
                 directory.misfits.append(Misfit(path: child, kind: .strayFile, reason: Self.strayReason(name)))
                 continue
