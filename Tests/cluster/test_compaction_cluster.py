@@ -169,6 +169,42 @@ def log_end(node) -> int:
     return found[-1][1] + 1 if found else 0
 
 
+def kill_mid_stream(cluster, written, victim, leader_id, other_id):
+    """Streams updates and SIGKILLs `victim` once it has copied 55 more records, streaming on for
+    a second; the leader and the other follower must stay in the ISR. Returns the victim's log
+    end at the kill and the number streamed."""
+    target = log_end(victim) + 55
+    killed = {}
+
+    def kill_victim():
+        isr = cluster.partition_state(TOPIC, 0).isr
+        written.isr_samples.append(isr)
+        assert leader_id in isr and other_id in isr, f"ISR {isr} lost the leader or the other follower"
+        if not killed and log_end(victim) >= target:
+            victim.kill(signal.SIGKILL)
+            killed["end"] = log_end(victim)
+            killed["at"] = time.monotonic()
+        # Keep streaming for a second after the kill: the ISR shrinks and writes go on.
+        return killed and time.monotonic() - killed["at"] > 1.0
+    sent = written.stream(max(written.records) + 1, kill_victim, must_stay_in_isr=[leader_id, other_id])
+    assert killed["end"] < max(written.records), "the victim was killed after the stream ended"
+    return killed["end"], sent
+
+
+def wait_for_compaction(cluster, written, leader, must_stay_in_isr):
+    """Waits until a consumer reads one record per key from `leader` (besides the filler) and its
+    cleaner has run; each look that finds more adds a filler record, whose append rolls the
+    segment holding the latest updates (segment.ms) so the cleaner may take it."""
+    def compacted():
+        records, _ = consume_all(leader)
+        keyed = [r for r in records if r[1] != b"filler"]
+        if len(keyed) == len(KEYS) and cleaner_runs(leader) >= 1:
+            return records
+        written.produce(filler(max(written.records) + 1, 1), must_stay_in_isr=must_stay_in_isr)
+        return None
+    return cluster.wait_until(compacted, 60, f"leader {leader.node_id} to compact {TOPIC}")
+
+
 def test_compacted_topic_replicates_and_fails_over(cluster_factory):
     cluster = cluster_factory(brokers=3, settings={**REPLICATED, "log.cleaner.backoff.ms": 100})
     cluster.create_topic(TOPIC, partitions=1, replication_factor=3, config=TOPIC_CONFIG)
@@ -178,50 +214,34 @@ def test_compacted_topic_replicates_and_fails_over(cluster_factory):
     leader, victim, other = (cluster.nodes[n] for n in (leader_id, victim_id, other_id))
     written = Written(cluster)
 
-    # 1. A stream of updates; the victim is killed in the middle of it, once it has copied 60.
+    # 1. A stream of updates; the victim is killed in the middle of it, 55 records in.
     written.produce(updates(0, 5), must_stay_in_isr=[leader_id, victim_id, other_id])
-    killed = {}
+    # Where the victim's end lands in the leader's batches is timing: a segment roll among the few
+    # appends between the kill and the stall of acks=all, with a clean while the high watermark
+    # waits at the victim's end, puts a batch boundary there. Then the victim catches up, and the
+    # stream goes again (at most 4 times) until its end falls inside a gap batch.
+    for attempt in range(4):
+        end_at_kill, sent = kill_mid_stream(cluster, written, victim, leader_id, other_id)
+        cluster.wait_until(lambda: victim_id not in cluster.partition_state(TOPIC, 0).isr, 30,
+                           f"killed follower {victim_id} to leave the ISR")
+        written.produce(updates(max(written.records) + 1, 40), must_stay_in_isr=[leader_id, other_id])
 
-    def kill_victim_mid_stream():
-        isr = cluster.partition_state(TOPIC, 0).isr
-        written.isr_samples.append(isr)
-        assert leader_id in isr and other_id in isr, f"ISR {isr} lost the leader or the other follower"
-        if not killed and log_end(victim) >= 60:
-            cluster.kill(victim_id, signal.SIGKILL)
-            killed["end"] = log_end(victim)
-            killed["at"] = time.monotonic()
-        # Keep streaming for a second after the kill: the ISR shrinks and writes go on.
-        return killed and time.monotonic() - killed["at"] > 1.0
-    sent = written.stream(5, kill_victim_mid_stream, must_stay_in_isr=[leader_id, other_id])
-    end_at_kill = killed["end"]
-    print(f"SIGKILL follower {victim_id} at log end {end_at_kill} (leader {leader_id}), {sent} streamed")
-    assert end_at_kill < max(written.records), "the victim was killed after the stream ended"
-    cluster.wait_until(lambda: victim_id not in cluster.partition_state(TOPIC, 0).isr, 30,
-                       f"killed follower {victim_id} to leave the ISR")
-    written.produce(updates(5 + sent, 40), must_stay_in_isr=[leader_id, other_id])
-    filled = []
-
-    # The leader compacts: one record per key left in what a consumer reads, besides the filler.
-    def compacted():
-        records, _ = consume_all(leader)
-        keyed = [r for r in records if r[1] != b"filler"]
-        if len(keyed) == len(KEYS) and cleaner_runs(leader) >= 1:
-            return records
-        # Another record closes the segment holding the latest updates (segment.ms).
-        written.produce(filler(len(filled), 1), must_stay_in_isr=[leader_id, other_id])
-        filled.append(1)
-        return None
-    records = cluster.wait_until(compacted, 60, f"leader {leader_id} to compact {TOPIC}")
-    check_latest(records, written, f"leader {leader_id}")
-    assert {k: (o, v) for o, k, v in records if k != b"filler"} == \
-        {k: v for k, v in written.latest().items() if k != b"filler"}
-    # The victim's end falls inside one of the leader's gap batches: the first batch it will
-    # fetch starts before its log end and holds no records.
-    straddling = [b for b in batches(leader) if b[0] < end_at_kill <= b[1]]
-    assert straddling and straddling[0][2] == 0, \
-        f"no gap batch of the leader spans the victim's end {end_at_kill}: " \
-        f"{[b for b in batches(leader) if b[1] >= end_at_kill - 2][:3]}"
-    print(f"leader batch at the victim's end {end_at_kill}: {straddling[0]}")
+        # The leader compacts: one record per key left besides the filler.
+        records = wait_for_compaction(cluster, written, leader, [leader_id, other_id])
+        check_latest(records, written, f"leader {leader_id}")
+        assert {k: (o, v) for o, k, v in records if k != b"filler"} == \
+            {k: v for k, v in written.latest().items() if k != b"filler"}
+        # The victim's end falls inside one of the leader's gap batches: the first batch it will
+        # fetch starts before its log end and holds no records.
+        straddling = [b for b in batches(leader) if b[0] < end_at_kill <= b[1] and b[2] == 0]
+        print(f"attempt {attempt}: SIGKILL follower {victim_id} at log end {end_at_kill} (leader {leader_id}), "
+              f"{sent} streamed; leader batches there: {[b for b in batches(leader) if b[1] >= end_at_kill - 1][:2]}")
+        if straddling:
+            break
+        cluster.restart(victim_id)
+        cluster.wait_for_isr(TOPIC, 0, 3, timeout=60)
+        cluster.wait_until(lambda: log_end(victim) == log_end(leader), 30, f"follower {victim_id} to catch up")
+    assert straddling, f"in 4 attempts no gap batch of the leader spanned the victim's end"
 
     # 2. The victim restarts behind a compacted leader and catches up; the other stays in sync.
     cluster.restart(victim_id)
@@ -235,7 +255,9 @@ def test_compacted_topic_replicates_and_fails_over(cluster_factory):
     assert any(count < last - base + 1 for base, last, count in copied), \
         f"follower {victim_id} copied no compacted or gap batch past {end_at_kill}: {copied[:5]}"
     # More updates with all three in sync, so the new leader has something of its own to serve.
-    written.produce(updates(10000, 40) + filler(10000, 4), must_stay_in_isr=[leader_id, victim_id, other_id])
+    next_offset = max(written.records) + 1
+    written.produce(updates(next_offset, 40) + filler(next_offset + 40, 4),
+                    must_stay_in_isr=[leader_id, victim_id, other_id])
 
     # The victim becomes the leader: the other follower stops cleanly, the leader dies.
     assert cluster.kill(other_id, signal.SIGTERM) == 0
@@ -254,7 +276,7 @@ def test_compacted_topic_replicates_and_fails_over(cluster_factory):
     cluster.restart(leader_id)
     cluster.nodes[other_id].start()
     cluster.wait_for_isr(TOPIC, 0, 3, timeout=60)
-    written.produce(filler(20000, 2), must_stay_in_isr=[victim_id])
+    written.produce(filler(max(written.records) + 1, 2), must_stay_in_isr=[victim_id])
     final_end = log_end(victim)
     for node in (leader, other):
         cluster.wait_until(lambda: log_end(node) == final_end, 30,
