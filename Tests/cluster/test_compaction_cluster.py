@@ -241,7 +241,7 @@ def test_compacted_topic_replicates_and_fails_over(cluster_factory):
         cluster.restart(victim_id)
         cluster.wait_for_isr(TOPIC, 0, 3, timeout=60)
         cluster.wait_until(lambda: log_end(victim) == log_end(leader), 30, f"follower {victim_id} to catch up")
-    assert straddling, f"in 4 attempts no gap batch of the leader spanned the victim's end"
+    assert straddling, "in 4 attempts no gap batch of the leader spanned the victim's end"
 
     # 2. The victim restarts behind a compacted leader and catches up; the other stays in sync.
     cluster.restart(victim_id)
@@ -254,6 +254,10 @@ def test_compacted_topic_replicates_and_fails_over(cluster_factory):
     copied = [b for b in batches(victim) if b[1] >= end_at_kill]
     assert any(count < last - base + 1 for base, last, count in copied), \
         f"follower {victim_id} copied no compacted or gap batch past {end_at_kill}: {copied[:5]}"
+    # Its batches run on from its end at the kill: the leader's gap batch from there on.
+    assert copied and copied[0][0] == end_at_kill and copied[0][2] == 0, \
+        f"follower {victim_id}'s first batch past its old end {end_at_kill} is {copied[:1]}, " \
+        f"the leader's there is {straddling[0]}"
     # More updates with all three in sync, so the new leader has something of its own to serve.
     next_offset = max(written.records) + 1
     written.produce(updates(next_offset, 40) + filler(next_offset + 40, 4),
