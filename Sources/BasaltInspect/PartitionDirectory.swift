@@ -50,8 +50,11 @@ struct PartitionDirectory {
 
     /// Segments that have a `.log`.
     var logSegments: [Segment] { segments.filter { $0.log != nil } }
-    /// Whether Kafka files show that Kafka wrote this directory.
-    var isKafka: Bool { !kafkaFiles.isEmpty }
+    /// Whether Kafka files show that Kafka wrote this directory. Basalt writes some of
+    /// them too (`leader-epoch-checkpoint` in cluster mode, `cleaner-offset-checkpoint` for
+    /// compacted topics, producer `.snapshot` files), but Kafka never writes Basalt's
+    /// `partition.checkpoint`, so a directory holding one is Basalt's.
+    var isKafka: Bool { !kafkaFiles.isEmpty && checkpoint == nil }
 
     /// Reads the directory's entries (names and file types only).
     static func read(_ path: String) throws(InspectError) -> PartitionDirectory {
