@@ -24,6 +24,21 @@ struct GapBatch: Equatable {
         maxTimestamp = header.maxTimestamp
     }
 
+    /// The part from `offset` on of a gap batch `header` that starts before `offset`: a
+    /// follower whose log ends at `offset`, inside a leader's gap batch (the leader
+    /// compacted after the follower copied up to there), appends this instead, so its own
+    /// batches stay contiguous. Nil unless `header` is a gap batch (no records, no
+    /// producer, not a control batch) holding `offset` past its base.
+    init?(trimming header: RecordBatchHeader, from offset: Int64) {
+        guard header.recordsCount == 0, header.producerId < 0, !header.isControl,
+              header.baseOffset < offset, offset <= header.lastOffset else { return nil }
+        baseOffset = offset
+        lastOffset = header.lastOffset
+        partitionLeaderEpoch = header.partitionLeaderEpoch
+        baseTimestamp = header.baseTimestamp
+        maxTimestamp = header.maxTimestamp
+    }
+
     /// Whether the removed batch `header` follows the run directly, in the same leader
     /// epoch and within the 32-bit offset delta.
     func canExtend(with header: RecordBatchHeader) -> Bool {

@@ -15,6 +15,10 @@ extension PartitionLog {
         directory.split(separator: "/").last.map(String.init) ?? directory
     }
 
+    /// Name of the file holding the high watermark of a log in replicated mode, beside its
+    /// segments (``enableReplication()``).
+    public static let highWatermarkFileName = HighWatermarkCheckpoint.fileName
+
     // MARK: - Leader epochs
 
     /// The epoch stamped on the batches this log appends as leader: the latest epoch in
@@ -73,6 +77,12 @@ extension PartitionLog {
     /// would on the leader), indexed, and a batch whose `partitionLeaderEpoch` is newer
     /// than the latest known epoch starts that epoch in the ``leaderEpochCache``.
     ///
+    /// One exception to "same bytes": when the first batch is a compacted leader's gap
+    /// batch (``GapBatch``: no records, no producer) that starts before ``logEndOffset``
+    /// and ends at or past it, only its part from ``logEndOffset`` on is appended, as a
+    /// gap batch of its own. The leader's cleaner merged removed batches this follower
+    /// had partly copied; each replica cleans on its own, so the files differ there anyway.
+    ///
     /// Returns as the leader's append does: once readable and, under
     /// ``Durability/everyAppend``, durable. The high watermark does not move; the broker
     /// sets it from the leader's with ``updateHighWatermark(_:)``. Producer state is the
@@ -85,6 +95,7 @@ extension PartitionLog {
     ///   ``BasaltError/io(operation:path:errno:)``; the batches before it stay appended.
     @discardableResult
     public func appendAsFollower(_ batches: [UInt8]) async throws -> ReplicaAppendResult {
+        let batches = trimmingLeadingGap(batches, at: logEndOffset)
         let (headers, positions) = try validateReplicaBatches(batches)
         let config = self.config
         let (result, epoch): (ReplicaAppendResult, UInt64) = try writer.withLock { state in
@@ -134,6 +145,22 @@ extension PartitionLog {
         guard !headers.isEmpty else { return result }
         try await awaitDurability(config.durability, endOffset: result.lastOffset + 1, epoch: epoch)
         return result
+    }
+
+    /// `batches` with a first batch that is a gap batch holding `end` past its base
+    /// replaced by its part from `end` on (``GapBatch/init(trimming:from:)``); otherwise
+    /// `batches` unchanged, for ``validateReplicaBatches(_:)`` to check.
+    ///
+    /// A leader's cleaner merges a run of removed batches into one gap batch, so a
+    /// follower that stopped inside such a run and fetches from its log end gets a batch
+    /// starting before it. Only the offsets it lacks are appended: the gap holds no
+    /// records, so nothing is lost, and the batch's CRC is checked before it is trimmed.
+    private func trimmingLeadingGap(_ batches: [UInt8], at end: Int64) -> [UInt8] {
+        let header = try? batches.withUnsafeBytes { raw in
+            try RecordBatch.checkedHeader(raw, maxBatchBytes: config.maxMessageBytes, allowingCompaction: true)
+        }
+        guard let header, let trimmed = GapBatch(trimming: header, from: end) else { return batches }
+        return trimmed.encoded() + batches[header.totalSize...]
     }
 
     /// Parses and checks every batch of `batches` and their offset continuity, outside

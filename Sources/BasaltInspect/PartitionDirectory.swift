@@ -29,6 +29,9 @@ struct PartitionDirectory {
     /// Files Apache Kafka keeps in a partition directory that Basalt neither writes nor
     /// needs; their presence marks a directory Kafka wrote.
     static let kafkaFileNames: Set<String> = ["leader-epoch-checkpoint", "partition.metadata", "cleaner-offset-checkpoint"]
+    /// Files Basalt writes beside the segments that verify reads no facts from: the high
+    /// watermark of a replicated partition (cluster mode).
+    static let basaltFileNames: Set<String> = [PartitionLog.highWatermarkFileName]
     /// Companion extensions Kafka writes beside a segment.
     static let kafkaExtensions: Set<String> = ["txnindex", "snapshot"]
     /// Suffixes of Kafka's transient segment files.
@@ -47,8 +50,11 @@ struct PartitionDirectory {
 
     /// Segments that have a `.log`.
     var logSegments: [Segment] { segments.filter { $0.log != nil } }
-    /// Whether Kafka files show that Kafka wrote this directory.
-    var isKafka: Bool { !kafkaFiles.isEmpty }
+    /// Whether Kafka files show that Kafka wrote this directory. Basalt writes some of
+    /// them too (`leader-epoch-checkpoint` in cluster mode, `cleaner-offset-checkpoint` for
+    /// compacted topics, producer `.snapshot` files), but Kafka never writes Basalt's
+    /// `partition.checkpoint`, so a directory holding one is Basalt's.
+    var isKafka: Bool { !kafkaFiles.isEmpty && checkpoint == nil }
 
     /// Reads the directory's entries (names and file types only).
     static func read(_ path: String) throws(InspectError) -> PartitionDirectory {
@@ -77,6 +83,7 @@ struct PartitionDirectory {
                 directory.kafkaFiles.append(child)
                 continue
             }
+            if basaltFileNames.contains(name) { continue }
             guard let parsed = SegmentFileName.parse(name) else {
                 directory.misfits.append(Misfit(path: child, kind: .strayFile, reason: Self.strayReason(name)))
                 continue
