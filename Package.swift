@@ -139,6 +139,8 @@ let package = Package(
                 "BasaltBroker", "Basalt", "BasaltKafka", "BasaltTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         // etcd v3 client over the JSON gateway (cluster coordination; docs/replication.md).

@@ -15,7 +15,8 @@ import X509
 /// PrintableString, T61String, IA5String, GeneralString, BMPString or UTF8String);
 /// `, = + < > # ; " \` escaped with `\` wherever they appear, NUL as `\00`, leading and
 /// trailing spaces and carriage returns escaped with `\`, everything else (non-ASCII,
-/// control characters) as it is.
+/// control characters) as it is. Where Java would print replacement characters (bytes
+/// that are not text in the string type's charset) the name is refused instead.
 enum CertificatePrincipal {
     /// The longest distinguished name kept; longer ones are refused (no certificate from a
     /// real CA has one).
@@ -37,7 +38,8 @@ enum CertificatePrincipal {
     }
 
     /// `name` as Java's `X500Principal.getName()` writes it, or nil when a value's bytes do
-    /// not decode in the charset of its string type or the text is over ``maxNameBytes``.
+    /// not decode in the charset of its string type (a UTF8String holding U+FFFD counts as
+    /// such) or the text is over ``maxNameBytes``.
     static func rfc2253(_ name: DistinguishedName) -> String? {
         var relativeNames: [String] = []
         for relativeName in name.reversed() {
@@ -93,7 +95,12 @@ enum CertificatePrincipal {
                 }
                 return String(validating: units, as: UTF16.self)
             case .utf8:
-                return String(validating: bytes, as: UTF8.self)
+                // swift-asn1 decodes a UTF8String with replacement characters, so invalid
+                // UTF-8 arrives here as U+FFFD: a name that has one is refused, because it
+                // may not be what the certificate says (Java would print the replacement).
+                guard let text = String(validating: bytes, as: UTF8.self),
+                      !text.unicodeScalars.contains("\u{FFFD}") else { return nil }
+                return text
             }
         }
     }
@@ -103,11 +110,16 @@ enum CertificatePrincipal {
         var serializer = DER.Serializer()
         guard (try? serializer.serialize(ASN1Any(attribute.value))) != nil,
               let node = try? DER.parse(serializer.serializedBytes) else { return nil }
-        let keyword = keywords[attribute.type]
-        if let keyword, case .primitive(let content) = node.content,
-           let charset = StringCharset(tag: node.identifier) {
+        var text: String?
+        if case .primitive(let content) = node.content, let charset = StringCharset(tag: node.identifier) {
+            // Checked even where the value is printed as hex: for a UTF8String that held
+            // invalid UTF-8, the re-encoded bytes are no longer the certificate's.
             guard let value = charset.decode(content) else { return nil }
-            return keyword + "=" + escaped(value)
+            text = value
+        }
+        let keyword = keywords[attribute.type]
+        if let keyword, let text {
+            return keyword + "=" + escaped(text)
         }
         var hex = String.UnicodeScalarView()
         for byte in node.encodedBytes {
