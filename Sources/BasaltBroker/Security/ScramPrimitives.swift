@@ -1,68 +1,66 @@
-import CNIOBoringSSL
+import Crypto
+import CryptoExtras
 
-/// The cryptographic building blocks of SCRAM (RFC 5802 §2.2), from the BoringSSL that
-/// swift-nio-ssl already links, so the broker carries one copy of it.
+/// The cryptographic building blocks of SCRAM (RFC 5802 §2.2), from swift-crypto
+/// (`Crypto` for SHA-2 and HMAC, `CryptoExtras` for PBKDF2), which on Linux wraps its own
+/// BoringSSL.
 ///
 /// Every function works on whole byte arrays: tokens are small (bounded by
 /// ``ScramServerExchange``) and nothing here sits on the data path.
 enum ScramPrimitives {
     /// H(data).
     static func hash(_ hash: ScramHash, _ data: [UInt8]) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: hash.digestBytes)
-        data.withUnsafeBufferPointer { input in
-            digest.withUnsafeMutableBufferPointer { output in
-                switch hash {
-                case .sha256: _ = SHA256(input.baseAddress, input.count, output.baseAddress)
-                case .sha512: _ = SHA512(input.baseAddress, input.count, output.baseAddress)
-                }
-            }
+        switch hash {
+        case .sha256: Array(SHA256.hash(data: data))
+        case .sha512: Array(SHA512.hash(data: data))
         }
-        return digest
     }
 
     /// HMAC(key, data).
     static func hmac(_ hash: ScramHash, key: [UInt8], _ data: [UInt8]) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: hash.digestBytes)
-        var length: UInt32 = 0
-        key.withUnsafeBufferPointer { key in
-            data.withUnsafeBufferPointer { input in
-                digest.withUnsafeMutableBufferPointer { output in
-                    _ = HMAC(evp(hash), key.baseAddress, key.count, input.baseAddress, input.count,
-                                           output.baseAddress, &length)
-                }
-            }
+        let key = SymmetricKey(data: key)
+        return switch hash {
+        case .sha256: Array(HMAC<SHA256>.authenticationCode(for: data, using: key))
+        case .sha512: Array(HMAC<SHA512>.authenticationCode(for: data, using: key))
         }
-        precondition(Int(length) == hash.digestBytes, "HMAC wrote \(length) bytes")
-        return digest
     }
 
     /// Hi(password, salt, i) = PBKDF2-HMAC(password, salt, i), one block of the digest length.
     ///
     /// Costs `iterations` HMACs: about 2–5 ms at 4096 on this machine's cores, which is the
-    /// point (it is what makes a stolen credential expensive to guess from).
+    /// point (it is what makes a stolen credential expensive to guess from). SCRAM's counts
+    /// (4096...16384, Kafka's range) are far below the 210,000 swift-crypto's checked entry
+    /// point asks for, hence the unchecked one.
     static func saltedPassword(_ hash: ScramHash, password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: hash.digestBytes)
-        let result = password.withUnsafeBufferPointer { password in
-            salt.withUnsafeBufferPointer { salt in
-                output.withUnsafeMutableBufferPointer { output in
-                    password.withMemoryRebound(to: CChar.self) { password in
-                        PKCS5_PBKDF2_HMAC(password.baseAddress, password.count, salt.baseAddress, salt.count,
-                                                        UInt32(iterations), evp(hash), output.count, output.baseAddress)
-                    }
-                }
-            }
+        let function: KDF.Insecure.PBKDF2.HashFunction = switch hash {
+        case .sha256: .sha256
+        case .sha512: .sha512
         }
-        precondition(result == 1, "PBKDF2 failed")
-        return output
+        // BoringSSL's PBKDF2 fails only for a zero count or output length or when memory
+        // runs out; callers pass a validated count (ScramHash.minIterations...maxIterations)
+        // and the digest length.
+        precondition(iterations > 0, "PBKDF2 with \(iterations) iterations")
+        let key: SymmetricKey
+        do {
+            key = try KDF.Insecure.PBKDF2.deriveKey(from: password, salt: salt, using: function,
+                                                     outputByteCount: hash.digestBytes,
+                                                     unsafeUncheckedRounds: iterations)
+        } catch {
+            preconditionFailure("PBKDF2 failed: \(error)")
+        }
+        return key.withUnsafeBytes { Array($0) }
     }
 
     /// Whether `a` and `b` are equal, in time that depends only on their lengths (which
-    /// are public: digest sizes).
+    /// are public: digest sizes): every byte pair is XORed into one accumulator, with no
+    /// early exit.
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { a in
-            b.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0 }
+        var difference: UInt8 = 0
+        for index in a.indices {
+            difference |= a[index] ^ b[index]
         }
+        return difference == 0
     }
 
     /// `count` bytes from the system's cryptographic generator.
@@ -75,12 +73,5 @@ enum ScramPrimitives {
     static func xor(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
         precondition(a.count == b.count, "xor of \(a.count) and \(b.count) bytes")
         return zip(a, b).map { $0 ^ $1 }
-    }
-
-    private static func evp(_ hash: ScramHash) -> OpaquePointer? {
-        switch hash {
-        case .sha256: EVP_sha256()
-        case .sha512: EVP_sha512()
-        }
     }
 }
