@@ -28,4 +28,20 @@ import Testing
         #expect(backoff.refusals == 0)
         #expect(backoff.isDue(at: start))
     }
+
+    /// `replica.fetch.backoff.ms` comes from the properties file under Kafka's name and default.
+    @Test func theCapIsABrokerSetting() throws {
+        let cluster = "basalt.etcd.endpoints=http://127.0.0.1:2379\nbasalt.cluster.name=c\n"
+        var configuration = BrokerConfiguration()
+        try BrokerPropertiesFile.apply(text: cluster, to: &configuration)
+        #expect(configuration.cluster?.replicaFetchBackoffMs == 1000)
+        try BrokerPropertiesFile.apply(text: cluster + "replica.fetch.backoff.ms=250", to: &configuration)
+        #expect(configuration.cluster?.replicaFetchBackoffMs == 250)
+        try configuration.cluster?.validate()
+        configuration.cluster?.replicaFetchBackoffMs = -1
+        #expect(throws: BrokerConfigurationError.self) { try configuration.cluster?.validate() }
+        #expect(throws: BrokerConfigurationError.self) {
+            try BrokerPropertiesFile.apply(text: cluster + "replica.fetch.backoff.ms=soon", to: &configuration)
+        }
+    }
 }
