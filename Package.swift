@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "BasaltBrokerTests",
             dependencies: [
-                "BasaltBroker", "Basalt", "BasaltKafka", "BasaltTesting",
+                "BasaltBroker", "Basalt", "BasaltKafka", "BasaltEtcd", "BasaltTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -26,7 +26,7 @@ import Foundation
 /// | `log.cleanup.policy` | default `cleanup.policy` of new topics |
 /// | `basalt.producer.snapshot.interval.ms`, `basalt.shutdown.grace.ms` | see ``BrokerConfiguration`` |
 /// | `basalt.etcd.endpoints`, `basalt.cluster.name` | cluster mode (``BrokerConfiguration/cluster``), like `--etcd` and `--cluster` |
-/// | `default.replication.factor`, `min.insync.replicas`, `replica.lag.time.max.ms`, `unclean.leader.election.enable`, `broker.session.timeout.ms`, `replica.fetch.wait.max.ms`, `replica.fetch.max.bytes`, `basalt.controlled.shutdown.linger.ms` | ``ClusterConfiguration`` |
+/// | `default.replication.factor`, `min.insync.replicas`, `replica.lag.time.max.ms`, `unclean.leader.election.enable`, `broker.session.timeout.ms`, `replica.fetch.wait.max.ms`, `replica.fetch.max.bytes`, `replica.fetch.backoff.ms`, `basalt.controlled.shutdown.linger.ms` | ``ClusterConfiguration`` |
 /// | `authorizer.class.name` (Kafka's StandardAuthorizer or AclAuthorizer class, or empty), `basalt.authorizer.enabled` | ``AuthorizationSettings/enabled`` |
 /// | `super.users` (`User:a;User:b`), `allow.everyone.if.no.acl.found` | ``AuthorizationSettings`` |
 /// | `log.retention.ms`, `log.retention.hours`, `log.retention.bytes`, `log.segment.bytes`, `log.roll.ms`, `log.roll.hours`, `message.max.bytes`, `log.flush.interval.messages`, `log.flush.interval.ms`, `basalt.durability` | default topic settings |
@@ -129,7 +129,8 @@ public enum BrokerPropertiesFile {
             case "basalt.durability": topicSettings.append(("basalt.durability", value))
             case "basalt.etcd.endpoints", "basalt.cluster.name", "default.replication.factor", "min.insync.replicas",
                  "replica.lag.time.max.ms", "unclean.leader.election.enable", "broker.session.timeout.ms",
-                 "replica.fetch.wait.max.ms", "replica.fetch.max.bytes", "basalt.controlled.shutdown.linger.ms":
+                 "replica.fetch.wait.max.ms", "replica.fetch.max.bytes", "basalt.controlled.shutdown.linger.ms",
+                 "replica.fetch.backoff.ms":
                 clusterSettings.append((number + 1, name, value))
             default:
                 throw .invalid("line \(number + 1): unknown setting \(name)")
@@ -243,6 +244,7 @@ public enum BrokerPropertiesFile {
             case "broker.session.timeout.ms": cluster.sessionTimeoutMs = try integer()
             case "replica.fetch.wait.max.ms": cluster.replicaFetchWaitMaxMs = try integer()
             case "replica.fetch.max.bytes": cluster.replicaFetchMaxBytes = try integer()
+            case "replica.fetch.backoff.ms": cluster.replicaFetchBackoffMs = try integer()
             case "basalt.controlled.shutdown.linger.ms": cluster.controlledShutdownLingerMs = try integer()
             case "unclean.leader.election.enable":
                 guard let flag = Bool(value) else { throw .invalid("line \(line): \(name) needs true or false") }

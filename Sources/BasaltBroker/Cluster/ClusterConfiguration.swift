@@ -27,6 +27,9 @@ public struct ClusterConfiguration: Sendable, Equatable {
     public var replicaFetchWaitMaxMs: Int = 500
     /// Most bytes one follower Fetch asks for per partition (`replica.fetch.max.bytes`).
     public var replicaFetchMaxBytes: Int = 1 << 20
+    /// Longest delay before a follower fetches again a partition whose batches its log keeps
+    /// refusing; the delay starts at 50 ms and doubles up to this (`replica.fetch.backoff.ms`).
+    public var replicaFetchBackoffMs: Int = 1000
     /// How long a broker shutting down stays registered after its leadership moved, so
     /// clients refresh their metadata while it is still listed (`basalt.controlled.shutdown.linger.ms`).
     public var controlledShutdownLingerMs: Int = 1000
@@ -65,6 +68,9 @@ public struct ClusterConfiguration: Sendable, Equatable {
             throw .invalid("replica.fetch.wait.max.ms must be ≥ 0 and below replica.lag.time.max.ms")
         }
         guard replicaFetchMaxBytes >= 1024 else { throw .invalid("replica.fetch.max.bytes must be at least 1024") }
+        guard (0...3_600_000).contains(replicaFetchBackoffMs) else {
+            throw .invalid("replica.fetch.backoff.ms must be in 0...3600000")
+        }
         guard etcdRequestTimeoutMs > 0 else { throw .invalid("etcd request timeout must be positive") }
         guard (0...30_000).contains(controlledShutdownLingerMs) else {
             throw .invalid("basalt.controlled.shutdown.linger.ms must be in 0...30000")

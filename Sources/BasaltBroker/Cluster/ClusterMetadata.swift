@@ -14,15 +14,18 @@ final class ClusterMetadata: Sendable {
     let keys: ClusterKeys
     private let client: EtcdClient
     private let logger: Logger
-    private let current = Mutex(ClusterView())
+    private let current: Mutex<ClusterView>
     private let subscribers = Mutex<[UInt64: AsyncStream<ClusterView>.Continuation]>([:])
     private let nextSubscriber = Atomic<UInt64>(0)
     private let watcher = Mutex<Task<Void, Never>?>(nil)
 
-    init(client: EtcdClient, keys: ClusterKeys, logger: Logger) {
+    /// - Parameter view: the view until ``start()`` reads the cluster; tests of components
+    ///   that only read the view pass one and never start.
+    init(client: EtcdClient, keys: ClusterKeys, logger: Logger, view: ClusterView = ClusterView()) {
         self.client = client
         self.keys = keys
         self.logger = logger
+        self.current = Mutex(view)
     }
 
     /// The view as of the last event applied.

@@ -49,7 +49,8 @@ final class ClusterNode: Sendable {
         var context = ReplicaContext(
             nodeId: nodeId, metadata: metadata, eventLoopGroup: eventLoopGroup, producerStates: producerStates,
             logger: logger, maxResponseBytes: maxResponseBytes,
-            fetchMaxBytesPerPartition: configuration.replicaFetchMaxBytes, fetchWaitMaxMs: configuration.replicaFetchWaitMaxMs)
+            fetchMaxBytesPerPartition: configuration.replicaFetchMaxBytes, fetchWaitMaxMs: configuration.replicaFetchWaitMaxMs,
+            fetchBackoffMs: configuration.replicaFetchBackoffMs)
         context.peerSecurity = peerSecurity
         if let credentialStore {
             credentials = ClusterCredentials(client: client, keys: keys, store: credentialStore, logger: logger)

@@ -12,6 +12,9 @@ struct ReplicaContext: Sendable {
     let maxResponseBytes: Int
     let fetchMaxBytesPerPartition: Int
     let fetchWaitMaxMs: Int
+    /// Longest delay of a partition whose batches the local log keeps refusing
+    /// (`replica.fetch.backoff.ms`; see ``RefusalBackoff``).
+    let fetchBackoffMs: Int
     /// TLS and SASL towards peers (the inter-broker listener's).
     var peerSecurity = PeerSecurity()
 }

@@ -18,6 +18,8 @@ final class ReplicaFetcher: Sendable {
         let log: PartitionLog
         var leaderEpoch: Int32
         var needsTruncation: Bool
+        /// Delays the partition while the local log keeps refusing the leader's batches.
+        var backoff = RefusalBackoff()
     }
 
     let leaderId: Int32
@@ -70,22 +72,32 @@ final class ReplicaFetcher: Sendable {
                 await changed.wait(timeout: .seconds(1))
                 continue
             }
+            let now = ContinuousClock.now
+            let due = followed.filter { $0.value.backoff.isDue(at: now) }
+            if due.isEmpty {
+                // Every partition waits out a refusal backoff: sleep until the first is due,
+                // or until the metadata moves one (a new epoch starts without a delay).
+                let earliest = followed.values.compactMap(\.backoff.delayedUntil).min() ?? now
+                await changed.wait(timeout: max(earliest - now, .milliseconds(1)))
+                continue
+            }
             do {
                 if connection == nil || connection?.isActive == false {
                     connection?.close()
                     connection = try await connect()
                 }
                 guard let peer = connection else { continue }
-                let truncating = followed.filter(\.value.needsTruncation)
+                let truncating = due.filter(\.value.needsTruncation)
                 context.logger.trace("replica fetcher round", metadata: [
-                    "leader": "\(leaderId)", "partitions": "\(followed.count)", "truncating": "\(truncating.count)"])
+                    "leader": "\(leaderId)", "partitions": "\(due.count)", "delayed": "\(followed.count - due.count)",
+                    "truncating": "\(truncating.count)"])
                 if !truncating.isEmpty {
                     if try await !truncate(truncating, over: peer) {
                         await changed.wait(timeout: .milliseconds(100))
                     }
                     continue
                 }
-                let refused = try await fetch(followed, over: peer)
+                let refused = try await fetch(due, over: peer)
                 backoff = .milliseconds(50)
                 if refused {
                     // The leader refused every partition (it has not taken up the new epoch
@@ -213,7 +225,7 @@ final class ReplicaFetcher: Sendable {
                     context.logger.debug("leader refused a follower fetch", metadata: [
                         "partition": "\(id)", "error": "\(answer.errorCode)"])
                 }
-                try await apply(answer, to: id, log: current.log)
+                try await apply(answer, to: id, log: current.log, epoch: current.leaderEpoch)
             }
         }
         return answers > 0 && refusals == answers
@@ -233,7 +245,7 @@ final class ReplicaFetcher: Sendable {
                                metadata: ["leader": "\(leaderId)", "partition": "\(id)"])
     }
 
-    private func apply(_ answer: FetchResponse.Partition, to id: TopicPartition, log: PartitionLog) async throws {
+    private func apply(_ answer: FetchResponse.Partition, to id: TopicPartition, log: PartitionLog, epoch: Int32) async throws {
         switch answer.errorCode {
         case .noError:
             break
@@ -255,15 +267,31 @@ final class ReplicaFetcher: Sendable {
             let bytes = Array(records.readableBytesView)
             do {
                 let result = try await log.appendAsFollower(bytes)
+                if result.lastOffset >= result.firstOffset {
+                    partitions.withLock { if $0[id]?.leaderEpoch == epoch { $0[id]?.backoff.appended() } }
+                }
                 if !result.headers.isEmpty {
                     let table = try context.producerStates.table(for: id, log: log)
                     for header in result.headers { table.apply(header) }
                 }
             } catch let error as ReplicationError {
                 // A gap or overlap means our end moved under us (truncated elsewhere) or the
-                // leader changed its history: find the divergence again.
-                context.logger.warning("replica batch refused", metadata: ["partition": "\(id)", "error": "\(error)"])
-                partitions.withLock { $0[id]?.needsTruncation = true }
+                // leader changed its history: find the divergence again, after a backoff
+                // when the last truncation did not resolve it.
+                let now = ContinuousClock.now
+                let maxDelay = Duration.milliseconds(context.fetchBackoffMs)
+                let report = partitions.withLock { partitions -> (count: Int?, refusals: Int)? in
+                    guard partitions[id]?.leaderEpoch == epoch else { return nil }
+                    partitions[id]?.needsTruncation = true
+                    let count = partitions[id]?.backoff.refused(at: now, maxDelay: maxDelay)
+                    return (count, partitions[id]?.backoff.refusals ?? 0)
+                }
+                if let report, let count = report.count {
+                    context.logger.warning("replica batch refused", metadata: [
+                        "partition": "\(id)", "error": "\(error)",
+                        // Refusals since the last warning, and since the last successful append.
+                        "refusals": "\(count)", "inARow": "\(report.refusals)"])
+                }
                 return
             }
         }
