@@ -19,6 +19,13 @@ extension PartitionLog {
     /// segments (``enableReplication()``).
     public static let highWatermarkFileName = HighWatermarkCheckpoint.fileName
 
+    /// The size bound a follower checks replicated batches against. Not the topic's
+    /// ``LogConfig/maxMessageBytes``: the leader accepted each batch under the setting of its
+    /// day, and a limit lowered since (AlterConfigs applies live) must not make followers
+    /// refuse the leader's history, as Kafka's followers do not. The fetched bytes bound a
+    /// batch anyway: its length must lie within them.
+    static let maxReplicaBatchBytes = Int(Int32.max)
+
     // MARK: - Leader epochs
 
     /// The epoch stamped on the batches this log appends as leader: the latest epoch in
@@ -71,7 +78,7 @@ extension PartitionLog {
     ///
     /// `batches` is one or more whole record batches back to back (a Fetch response's
     /// records for this partition). All are checked before any is written: magic 2,
-    /// length within ``LogConfig/maxMessageBytes`` and within `batches`, CRC-32C, record
+    /// length within `batches` (not ``LogConfig/maxMessageBytes``: see ``maxReplicaBatchBytes``), CRC-32C, record
     /// count, and offsets: the first batch must start at ``logEndOffset`` and each next
     /// one right after the previous. Then each is written unchanged (the log rolls as it
     /// would on the leader), indexed, and a batch whose `partitionLeaderEpoch` is newer
@@ -157,7 +164,7 @@ extension PartitionLog {
     /// records, so nothing is lost, and the batch's CRC is checked before it is trimmed.
     private func trimmingLeadingGap(_ batches: [UInt8], at end: Int64) -> [UInt8] {
         let header = try? batches.withUnsafeBytes { raw in
-            try RecordBatch.checkedHeader(raw, maxBatchBytes: config.maxMessageBytes, allowingCompaction: true)
+            try RecordBatch.checkedHeader(raw, maxBatchBytes: Self.maxReplicaBatchBytes, allowingCompaction: true)
         }
         guard let header, let trimmed = GapBatch(trimming: header, from: end) else { return batches }
         return trimmed.encoded() + batches[header.totalSize...]
@@ -176,7 +183,7 @@ extension PartitionLog {
                 header = try batches.withUnsafeBytes { raw in
                     // A compacted leader's batches may hold fewer records than offsets.
                     try RecordBatch.checkedHeader(UnsafeRawBufferPointer(rebasing: raw[cursor...]),
-                                                  maxBatchBytes: config.maxMessageBytes, allowingCompaction: true)
+                                                  maxBatchBytes: Self.maxReplicaBatchBytes, allowingCompaction: true)
                 }
             } catch let error as BasaltError {
                 throw ReplicationError.invalidReplicaBatch(partition: partitionName, offset: expected, position: cursor, cause: error)

@@ -122,6 +122,29 @@ import BasaltTesting
         }
     }
 
+    /// A batch the leader took before `max.message.bytes` was lowered (AlterConfigs applies
+    /// live) still replicates: the follower's current limit does not judge the leader's history.
+    @Test func followerTakesBatchesLargerThanItsLoweredMessageLimit() async throws {
+        let directory = TemporaryDirectory()
+        let leader = try PartitionLog(directory: directory.child("leader/t-0"), config: LogConfig())
+        try leader.becomeLeader(epoch: 1)
+        try await leader.append((0..<4).map { Self.record($0, size: 2_000) })
+        var lowered = LogConfig()
+        lowered.maxMessageBytes = 1_024
+        let follower = try PartitionLog(directory: directory.child("follower/t-0"), config: lowered)
+        follower.enableReplication()
+        let bytes = try Self.fetch(leader, from: 0, maxBytes: 1 << 20)
+        #expect(bytes.count > lowered.maxMessageBytes)
+        let result = try await follower.appendAsFollower(bytes)
+        #expect(result.lastOffset == 3)
+        follower.updateHighWatermark(leader.highWatermark)
+        #expect(try follower.readRecords(from: 0).map(\.offset) == [0, 1, 2, 3])
+        // A client's batch of that size is still refused by the lowered limit.
+        await #expect(throws: BasaltError.self) { try await follower.append((0..<4).map { Self.record($0, size: 2_000) }) }
+        try leader.close()
+        try follower.close()
+    }
+
     /// A follower fed the leader's bytes ends up with byte-identical segment files,
     /// across several rolls and two leader epochs, and the same epoch checkpoint.
     @Test func followerSegmentsAreByteIdenticalToTheLeaders() async throws {
