@@ -42,7 +42,10 @@ extension EtcdClient {
             key: EtcdWire.base64(key), value: EtcdWire.base64(value), lease: leaseID == 0 ? nil : .init(leaseID))
         let (response, _) = try await call(
             "/v3/kv/put", body: EtcdJSON.encode(request), operation: "kv/put",
-            as: EtcdWire.PutResponse.self, retryAfterSend: false)
+            // Repeatable: an unconditional put sent again writes the same value and lease, so the
+            // key ends as one put would leave it (its revision moves on once more). A freshly
+            // started or loaded etcd sometimes drops a connection before answering.
+            as: EtcdWire.PutResponse.self, retryAfterSend: true)
         return response.header?.revision?.value ?? 0
     }
 

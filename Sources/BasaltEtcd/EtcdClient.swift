@@ -12,9 +12,10 @@ import Synchronization
 /// and give up after `watchReconnectTimeout` without a working endpoint.
 ///
 /// **Failover.** Calls go to the endpoint that last answered. When it cannot be reached the call moves
-/// to the next one, and so does the preference. Reads, lease grants, keepalives and revokes also move
-/// on after a timeout or dropped connection; writes (`put`, `delete`, `txn`) do not, because etcd may
-/// have applied them, and re-sending a compare-and-swap that succeeded would report a failure. Those
+/// to the next one, and so does the preference. Reads, unconditional puts and deletes (repeatable:
+/// sent twice they leave what one leaves), lease grants, keepalives and revokes also move on after a
+/// timeout or dropped connection; transactions (`txn`) do not, because etcd may have applied one, and
+/// re-sending a compare-and-swap that succeeded would report a failure. Those
 /// throw ``EtcdError/timedOut(endpoint:operation:timeoutMs:)`` or
 /// ``EtcdError/connectionClosed(endpoint:operation:)``: the outcome is unknown and the caller re-reads.
 /// etcd's own errors (``EtcdError/server(endpoint:operation:code:message:)``) are returned, not retried.

@@ -29,6 +29,25 @@ extension EtcdTests {
         }
     }
 
+    /// A connection dropped before any answer: an unconditional put is sent again (repeatable),
+    /// a transaction is not (etcd may have applied it; the caller must re-read).
+    @Test func aDroppedConnectionRepeatsAPutButNotATransaction() async throws {
+        let putServer = try await CannedHTTPServer(
+            response: Self.http("200 OK", #"{"header":{"revision":"7"}}"#), droppedConnections: 1)
+        defer { Task { try await putServer.close() } }
+        let revision = try await client(for: putServer).put("/k", value: Array("v".utf8))
+        #expect(revision == 7)
+        #expect(putServer.connections == 2)
+
+        let txnServer = try await CannedHTTPServer(
+            response: Self.http("200 OK", #"{"header":{"revision":"7"},"succeeded":true}"#), droppedConnections: 1)
+        defer { Task { try await txnServer.close() } }
+        await #expect(throws: EtcdError.connectionClosed(endpoint: "http://127.0.0.1:\(txnServer.port)", operation: "kv/txn")) {
+            _ = try await client(for: txnServer).txn(compare: [], success: [.put(key: "/k", value: Array("v".utf8), leaseID: 0)])
+        }
+        #expect(txnServer.connections == 1)
+    }
+
     @Test func notJSONIsMalformed() async throws {
         let error = try await getError(Self.http("200 OK", "nope!"))
         guard case .malformedResponse(_, "kv/range", _)? = error else {
