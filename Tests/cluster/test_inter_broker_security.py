@@ -43,6 +43,27 @@ def add_user(data_dir: Path, user: str, password: str, mechanism: str, workdir: 
     return password_file
 
 
+def sasl_ssl_broker_settings(tmp_path, pki, sasl_port, plaintext_port, **extra):
+    """A cluster broker's settings for a SASL_SSL inter-broker listener (SCRAM-SHA-512 as
+    `broker`) beside a PLAINTEXT one, RF=3 and min.insync.replicas=2; `extra` adds or overrides
+    (dotted names as a dict: `**{"super.users": "User:admin"}`)."""
+    settings = {
+        "listeners": f"SASL_SSL://127.0.0.1:{sasl_port},PLAINTEXT://127.0.0.1:{plaintext_port}",
+        "inter.broker.listener.name": "SASL_SSL",
+        "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+        "basalt.inter.broker.sasl.username": "broker",
+        "basalt.inter.broker.sasl.password.file": str(tmp_path / "broker.password"),
+        "ssl.keystore.location": str(pki / "server.pem"),
+        "ssl.key.location": str(pki / "server.key"),
+        "ssl.truststore.location": str(pki / "ca.pem"),
+        "default.replication.factor": 3,
+        "min.insync.replicas": 2,
+        "broker.session.timeout.ms": 3000,
+    }
+    settings.update(extra)
+    return settings
+
+
 def test_replication_over_sasl_ssl(tmp_path):
     (tmp_path / "pki").mkdir()
     pki = security.make_pki(tmp_path / "pki")
@@ -51,19 +72,7 @@ def test_replication_over_sasl_ssl(tmp_path):
     try:
         for node_id in range(3):
             sasl_port, plaintext_port = free_port(), free_port()
-            settings = {
-                "listeners": f"SASL_SSL://127.0.0.1:{sasl_port},PLAINTEXT://127.0.0.1:{plaintext_port}",
-                "inter.broker.listener.name": "SASL_SSL",
-                "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
-                "basalt.inter.broker.sasl.username": "broker",
-                "basalt.inter.broker.sasl.password.file": str(tmp_path / "broker.password"),
-                "ssl.keystore.location": str(pki / "server.pem"),
-                "ssl.key.location": str(pki / "server.key"),
-                "ssl.truststore.location": str(pki / "ca.pem"),
-                "default.replication.factor": 3,
-                "min.insync.replicas": 2,
-                "broker.session.timeout.ms": 3000,
-            }
+            settings = sasl_ssl_broker_settings(tmp_path, pki, sasl_port, plaintext_port)
             node = SecureNode(node_id, tmp_path, "secure", [etcd.url], settings, port=sasl_port,
                               plaintext_port=plaintext_port)
             node.dir.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, AdminClient, NewTopic,
                                    ResourcePatternType, ResourceType, ScramCredentialInfo, ScramMechanism,
                                    UserScramCredentialUpsertion)
-from test_inter_broker_security import BROKER_PASSWORD, SecureNode, add_user, security
+from test_inter_broker_security import BROKER_PASSWORD, SecureNode, add_user, sasl_ssl_broker_settings, security
 
 ADMIN_PASSWORD = security.PASSWORDS["admin"]
 ALICE_PASSWORD = security.PASSWORDS["alice"]
@@ -63,22 +63,11 @@ def test_replication_authorised_for_the_sasl_inter_broker_principal(tmp_path):
     try:
         for node_id in range(3):
             sasl_port, plaintext_port = free_port(), free_port()
-            settings = {
-                "listeners": f"SASL_SSL://127.0.0.1:{sasl_port},PLAINTEXT://127.0.0.1:{plaintext_port}",
-                "inter.broker.listener.name": "SASL_SSL",
-                "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
-                "basalt.inter.broker.sasl.username": "broker",
-                "basalt.inter.broker.sasl.password.file": str(tmp_path / "broker.password"),
-                "ssl.keystore.location": str(pki / "server.pem"),
-                "ssl.key.location": str(pki / "server.key"),
-                "ssl.truststore.location": str(pki / "ca.pem"),
+            settings = sasl_ssl_broker_settings(tmp_path, pki, sasl_port, plaintext_port, **{
                 "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                 "super.users": "User:admin",
-                "default.replication.factor": 3,
-                "min.insync.replicas": 2,
                 "replica.lag.time.max.ms": 3000,
-                "broker.session.timeout.ms": 3000,
-            }
+            })
             node = SecureNode(node_id, tmp_path, "sasl-acls", [etcd.url], settings, port=sasl_port,
                               plaintext_port=plaintext_port)
             node.dir.mkdir(parents=True, exist_ok=True)
